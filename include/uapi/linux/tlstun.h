@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * tlstun: an encrypted Geneve overlay whose keys come from a TLS 1.3 or
+ * QUIC mutual-TLS handshake run in userspace (tlstund).
+ *
+ * Two netlink interfaces:
+ *
+ * 1. rtnetlink link kind "tlstun" (ip link add tt0 type tlstun ...), with
+ *    the IFLA_TLSTUN_* attributes nested in IFLA_INFO_DATA. Every attribute
+ *    is optional on creation; missing ones take the defaults below.
+ *
+ *    IFLA_TLSTUN_REMOTE   NLA_U32 (be32)  IPv4 remote endpoint
+ *    IFLA_TLSTUN_REMOTE6  binary, 16      IPv6 remote endpoint
+ *    IFLA_TLSTUN_LOCAL    NLA_U32 (be32)  IPv4 source address (0 = route)
+ *    IFLA_TLSTUN_LOCAL6   binary, 16      IPv6 source address (:: = route)
+ *    IFLA_TLSTUN_PORT     NLA_U16         UDP port, host order (6081)
+ *    IFLA_TLSTUN_VNI      NLA_U32         24-bit VNI (1)
+ *    IFLA_TLSTUN_TTL      NLA_U8          outer TTL/hop limit, 0 = route (0)
+ *    IFLA_TLSTUN_TOS      NLA_U8          outer TOS/traffic class (0)
+ *    IFLA_TLSTUN_DF       NLA_U8          enum tlstun_df (TLSTUN_DF_UNSET)
+ *
+ *    REMOTE and REMOTE6 (and LOCAL and LOCAL6) are mutually exclusive; the
+ *    local address, when set, must be of the remote's family.
+ *
+ * 2. Generic netlink family TLSTUN_GENL_NAME, version TLSTUN_GENL_VERSION.
+ *    Every command needs CAP_NET_ADMIN in the user namespace owning the
+ *    network namespace of the socket (GENL_UNS_ADMIN_PERM). Attribute
+ *    validation is strict: unknown attributes, wrong lengths and unknown
+ *    flag bits are rejected with an extack message. A device is named by
+ *    TLSTUN_A_IFINDEX or TLSTUN_A_IFNAME (exactly one).
+ *
+ *    TLSTUN_CMD_GET_DEVICE (doit, or dump of every tlstun device in the netns)
+ *      request:
+ *        TLSTUN_A_IFINDEX               NLA_U32
+ *        TLSTUN_A_IFNAME                NLA_NUL_STRING
+ *      reply:
+ *        TLSTUN_A_IFINDEX               NLA_U32
+ *        TLSTUN_A_IFNAME                NLA_NUL_STRING
+ *        TLSTUN_A_REMOTE                NLA_U32 (be32)     or
+ *        TLSTUN_A_REMOTE6               binary, 16
+ *        TLSTUN_A_LOCAL                 NLA_U32 (be32)     or
+ *        TLSTUN_A_LOCAL6                binary, 16
+ *        TLSTUN_A_PORT                  NLA_U16
+ *        TLSTUN_A_VNI                   NLA_U32
+ *        TLSTUN_A_TTL                   NLA_U8
+ *        TLSTUN_A_TOS                   NLA_U8
+ *        TLSTUN_A_DF                    NLA_U8
+ *        TLSTUN_A_TX_SPI                NLA_U32  (absent: no tx SA)
+ *        TLSTUN_A_SA_COUNT              NLA_U32  (rx + tx SAs installed)
+ *        TLSTUN_A_STATS                 NLA_NESTED
+ *          TLSTUN_STATS_*               NLA_U64 each
+ *
+ *    TLSTUN_CMD_SET_DEVICE (doit): the device attributes of GET_DEVICE
+ *      (REMOTE, REMOTE6, LOCAL, LOCAL6, PORT, VNI, TTL, TOS, DF) plus
+ *        TLSTUN_A_FLAGS                 NLA_U32, enum tlstun_device_flags
+ *
+ *    TLSTUN_CMD_ADD_SA (doit)
+ *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_SA                    NLA_NESTED
+ *          TLSTUN_SA_DIR                NLA_U8, enum tlstun_sa_dir (required)
+ *          TLSTUN_SA_SPI                NLA_U32, non-zero (required)
+ *          TLSTUN_SA_SUITE              NLA_U16, enum tlstun_suite (required)
+ *          TLSTUN_SA_KEY                binary, exactly the suite's key
+ *                                       length (16 or 32) (required)
+ *          TLSTUN_SA_REPLAY_WINDOW      NLA_U32, rx only,
+ *                                       TLSTUN_REPLAY_WINDOW_MIN..MAX
+ *                                       (TLSTUN_REPLAY_WINDOW_DEFAULT)
+ *          TLSTUN_SA_PEER               NLA_NUL_STRING, < TLSTUN_PEER_MAX:
+ *                                       who the SA belongs to (a label the
+ *                                       daemon sets from the peer's
+ *                                       verified identity)
+ *          TLSTUN_SA_LIFETIME           NLA_NESTED
+ *            TLSTUN_LIFETIME_SOFT_PACKETS   NLA_U64 (0 = none)
+ *            TLSTUN_LIFETIME_HARD_PACKETS   NLA_U64 (0 = default, see below)
+ *            TLSTUN_LIFETIME_SOFT_BYTES     NLA_U64 (0 = none)
+ *            TLSTUN_LIFETIME_HARD_BYTES     NLA_U64 (0 = none)
+ *            TLSTUN_LIFETIME_SOFT_SECONDS   NLA_U64 (0 = none)
+ *            TLSTUN_LIFETIME_HARD_SECONDS   NLA_U64 (0 = none)
+ *          TLSTUN_SA_FLAGS              NLA_U32, no flags defined yet (0)
+ *
+ *      A device has one tx SA: adding a tx SA replaces the current one at
+ *      once (make-before-break: add the new rx SAs first, then the tx SA,
+ *      then delete the old rx SAs). The install guards refuse, each with an
+ *      extack message: an rx SPI already used on the device's UDP port
+ *      (EEXIST); an rx key equal to the tx key or a tx key equal to an rx
+ *      key (EINVAL); the live tx SA, or one of the last TLSTUN_TX_HISTORY
+ *      retired ones, again with the same SPI and key (EEXIST), since its
+ *      counter would restart; more than TLSTUN_MAX_SAS SAs (ENOSPC).
+ *
+ *    TLSTUN_CMD_DEL_SA (doit)
+ *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_SA                    NLA_NESTED
+ *          TLSTUN_SA_DIR                NLA_U8 (required)
+ *          TLSTUN_SA_SPI                NLA_U32 (required)
+ *
+ *    TLSTUN_CMD_GET_SA (doit: DIR and SPI given; dump: every SA of the
+ *    device named in the dump request, resumable)
+ *      request:
+ *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_SA                    NLA_NESTED (doit only)
+ *          TLSTUN_SA_DIR, TLSTUN_SA_SPI
+ *      reply, one message per SA:
+ *        TLSTUN_A_IFINDEX               NLA_U32
+ *        TLSTUN_A_SA                    NLA_NESTED
+ *          TLSTUN_SA_DIR                NLA_U8
+ *          TLSTUN_SA_SPI                NLA_U32
+ *          TLSTUN_SA_SUITE              NLA_U16
+ *          TLSTUN_SA_REPLAY_WINDOW      NLA_U32 (rx)
+ *          TLSTUN_SA_PEER               NLA_NUL_STRING (when set)
+ *          TLSTUN_SA_LIFETIME           NLA_NESTED, as configured, except
+ *                                       that a tx SA's HARD_PACKETS is the
+ *                                       limit in force (the default when 0
+ *                                       was given)
+ *          TLSTUN_SA_AGE_SECONDS        NLA_U64
+ *          TLSTUN_SA_STATE              NLA_U32, enum tlstun_sa_state bits
+ *          TLSTUN_SA_STATS              NLA_NESTED
+ *            TLSTUN_SA_STATS_*          NLA_U64 each
+ *      The key is never returned; there is no attribute that could carry it.
+ *
+ *    Events, multicast group TLSTUN_GENL_MCGRP_EVENTS:
+ *    TLSTUN_CMD_SA_SOFT_EXPIRE, TLSTUN_CMD_SA_HARD_EXPIRE
+ *        TLSTUN_A_IFINDEX, TLSTUN_A_IFNAME
+ *        TLSTUN_A_SA                    NLA_NESTED
+ *          TLSTUN_SA_DIR, TLSTUN_SA_SPI, TLSTUN_SA_SUITE,
+ *          TLSTUN_SA_PEER (when set)
+ *        TLSTUN_A_EXPIRE_REASON         NLA_U8, enum tlstun_expire_reason
+ *    TLSTUN_CMD_ACQUIRE (a packet was to be sent with no usable tx SA;
+ *    at most one per device per TLSTUN_ACQUIRE_INTERVAL_MS)
+ *        TLSTUN_A_IFINDEX, TLSTUN_A_IFNAME
+ *        TLSTUN_A_TX_SPI                NLA_U32 (the exhausted or expired
+ *                                       tx SA, when there was one)
+ *
+ * Limits. A soft limit emits one TLSTUN_CMD_SA_SOFT_EXPIRE per SA. A hard
+ * limit removes the SA and emits TLSTUN_CMD_SA_HARD_EXPIRE; nothing more is
+ * sealed or opened under it. Packet and byte limits count packets sealed
+ * (tx) or successfully opened (rx). A tx SA whose HARD_PACKETS is 0 gets
+ * TLSTUN_SA_DEFAULT_HARD_PACKETS, the AES-GCM usage limit of RFC 8446
+ * section 5.5 (2^24.5 records); a larger value is accepted up to
+ * TLSTUN_SA_MAX_PACKETS. Independently of any limit, the 64-bit tx counter
+ * never wraps: the SA is exhausted one before 2^64.
+ */
+#ifndef _UAPI_LINUX_TLSTUN_H
+#define _UAPI_LINUX_TLSTUN_H
+
+#include <linux/types.h>
+
+#define TLSTUN_LINK_KIND		"tlstun"	/* rtnetlink IFLA_INFO_KIND */
+#define TLSTUN_GENL_NAME		"tlstun"
+#define TLSTUN_GENL_VERSION		1
+#define TLSTUN_GENL_MCGRP_EVENTS	"events"
+
+/* Wire constants (Documentation/wire-format.rst). */
+#define TLSTUN_DEFAULT_PORT		6081
+#define TLSTUN_DEFAULT_VNI		1
+#define TLSTUN_GENEVE_OPT_CLASS		0xfff7	/* RFC 8926 experimental */
+#define TLSTUN_GENEVE_OPT_TYPE		0x81	/* critical bit | 1 */
+#define TLSTUN_GENEVE_HLEN		24	/* base 8 + option 4 + data 12 */
+#define TLSTUN_TAG_LEN			16
+#define TLSTUN_OVERHEAD			(TLSTUN_GENEVE_HLEN + TLSTUN_TAG_LEN)
+
+#define TLSTUN_PEER_MAX			128	/* including the NUL */
+#define TLSTUN_MAX_SAS			256	/* rx + tx per device */
+#define TLSTUN_TX_HISTORY		64	/* retired tx SAs remembered */
+#define TLSTUN_REPLAY_WINDOW_MIN	64
+#define TLSTUN_REPLAY_WINDOW_MAX	4096
+#define TLSTUN_REPLAY_WINDOW_DEFAULT	2048
+#define TLSTUN_ACQUIRE_INTERVAL_MS	1000
+
+/* 2^24.5 rounded down: RFC 8446 5.5 limit for AES-GCM. */
+#define TLSTUN_SA_DEFAULT_HARD_PACKETS	23726566ULL
+/* The last counter value is never used, so the counter cannot wrap. */
+#define TLSTUN_SA_MAX_PACKETS		0xffffffffffffffffULL
+
+enum tlstun_suite {
+	TLSTUN_SUITE_UNSPEC,
+	TLSTUN_SUITE_AES_GCM_128,	/* 16-byte key */
+	TLSTUN_SUITE_AES_GCM_256,	/* 32-byte key */
+	__TLSTUN_SUITE_MAX
+};
+#define TLSTUN_SUITE_MAX (__TLSTUN_SUITE_MAX - 1)
+
+enum tlstun_sa_dir {
+	TLSTUN_SA_DIR_RX,
+	TLSTUN_SA_DIR_TX,
+	__TLSTUN_SA_DIR_MAX
+};
+#define TLSTUN_SA_DIR_MAX (__TLSTUN_SA_DIR_MAX - 1)
+
+enum tlstun_df {
+	TLSTUN_DF_UNSET,	/* DF clear on IPv4 */
+	TLSTUN_DF_SET,		/* DF set on IPv4 */
+	TLSTUN_DF_INHERIT,	/* copied from the inner IPv4 header */
+	__TLSTUN_DF_MAX
+};
+#define TLSTUN_DF_MAX (__TLSTUN_DF_MAX - 1)
+
+enum tlstun_device_flags {
+	TLSTUN_DEVICE_F_FLUSH_SAS	= 1U << 0,	/* remove every SA */
+	__TLSTUN_DEVICE_F_ALL		= TLSTUN_DEVICE_F_FLUSH_SAS
+};
+
+enum tlstun_sa_state {
+	TLSTUN_SA_STATE_SOFT_EXPIRED	= 1U << 0,
+	TLSTUN_SA_STATE_EXHAUSTED	= 1U << 1,	/* hard limit hit */
+	__TLSTUN_SA_STATE_ALL		= (1U << 2) - 1
+};
+
+enum tlstun_expire_reason {
+	TLSTUN_EXPIRE_PACKETS = 1,
+	TLSTUN_EXPIRE_BYTES,
+	TLSTUN_EXPIRE_SECONDS,
+	TLSTUN_EXPIRE_COUNTER,	/* the 64-bit counter is used up */
+	__TLSTUN_EXPIRE_MAX
+};
+#define TLSTUN_EXPIRE_MAX (__TLSTUN_EXPIRE_MAX - 1)
+
+enum tlstun_cmd {
+	TLSTUN_CMD_UNSPEC,
+	TLSTUN_CMD_GET_DEVICE,
+	TLSTUN_CMD_SET_DEVICE,
+	TLSTUN_CMD_ADD_SA,
+	TLSTUN_CMD_DEL_SA,
+	TLSTUN_CMD_GET_SA,
+	TLSTUN_CMD_SA_SOFT_EXPIRE,	/* event */
+	TLSTUN_CMD_SA_HARD_EXPIRE,	/* event */
+	TLSTUN_CMD_ACQUIRE,		/* event */
+	__TLSTUN_CMD_MAX
+};
+#define TLSTUN_CMD_MAX (__TLSTUN_CMD_MAX - 1)
+
+enum tlstun_attr {
+	TLSTUN_A_UNSPEC,
+	TLSTUN_A_PAD,		/* alignment padding, never a value */
+	TLSTUN_A_IFINDEX,
+	TLSTUN_A_IFNAME,
+	TLSTUN_A_REMOTE,
+	TLSTUN_A_REMOTE6,
+	TLSTUN_A_LOCAL,
+	TLSTUN_A_LOCAL6,
+	TLSTUN_A_PORT,
+	TLSTUN_A_VNI,
+	TLSTUN_A_TTL,
+	TLSTUN_A_TOS,
+	TLSTUN_A_DF,
+	TLSTUN_A_FLAGS,
+	TLSTUN_A_TX_SPI,
+	TLSTUN_A_SA_COUNT,
+	TLSTUN_A_STATS,
+	TLSTUN_A_SA,
+	TLSTUN_A_EXPIRE_REASON,
+	__TLSTUN_A_MAX
+};
+#define TLSTUN_A_MAX (__TLSTUN_A_MAX - 1)
+
+enum tlstun_sa_attr {
+	TLSTUN_SA_UNSPEC,
+	TLSTUN_SA_PAD,		/* alignment padding, never a value */
+	TLSTUN_SA_DIR,
+	TLSTUN_SA_SPI,
+	TLSTUN_SA_SUITE,
+	TLSTUN_SA_KEY,
+	TLSTUN_SA_REPLAY_WINDOW,
+	TLSTUN_SA_PEER,
+	TLSTUN_SA_LIFETIME,
+	TLSTUN_SA_FLAGS,
+	TLSTUN_SA_AGE_SECONDS,
+	TLSTUN_SA_STATE,
+	TLSTUN_SA_STATS,
+	__TLSTUN_SA_MAX
+};
+#define TLSTUN_SA_MAX (__TLSTUN_SA_MAX - 1)
+
+enum tlstun_lifetime_attr {
+	TLSTUN_LIFETIME_UNSPEC,
+	TLSTUN_LIFETIME_PAD,		/* alignment padding, never a value */
+	TLSTUN_LIFETIME_SOFT_PACKETS,
+	TLSTUN_LIFETIME_HARD_PACKETS,
+	TLSTUN_LIFETIME_SOFT_BYTES,
+	TLSTUN_LIFETIME_HARD_BYTES,
+	TLSTUN_LIFETIME_SOFT_SECONDS,
+	TLSTUN_LIFETIME_HARD_SECONDS,
+	__TLSTUN_LIFETIME_MAX
+};
+#define TLSTUN_LIFETIME_MAX (__TLSTUN_LIFETIME_MAX - 1)
+
+/*
+ * Device counters. The RX_ drops before an SA is found (MALFORMED,
+ * UNKNOWN_SPI) belong to the UDP port, which every tlstun device bound to
+ * it in that namespace shares; they are reported in TLSTUN_STATS_PORT_*.
+ */
+enum tlstun_stats_attr {
+	TLSTUN_STATS_UNSPEC,
+	TLSTUN_STATS_PAD,		/* alignment padding, never a value */
+	TLSTUN_STATS_RX_PACKETS,
+	TLSTUN_STATS_RX_BYTES,
+	TLSTUN_STATS_TX_PACKETS,
+	TLSTUN_STATS_TX_BYTES,
+	TLSTUN_STATS_RX_VNI_MISMATCH,
+	TLSTUN_STATS_RX_AUTH_FAIL,
+	TLSTUN_STATS_RX_REPLAY,
+	TLSTUN_STATS_RX_TOO_SHORT,
+	TLSTUN_STATS_RX_SA_EXPIRED,
+	TLSTUN_STATS_RX_DEV_DOWN,
+	TLSTUN_STATS_RX_NOMEM,
+	TLSTUN_STATS_RX_ECN,		/* RFC 6040: CE outer, not-ECT inner */
+	TLSTUN_STATS_TX_NO_SA,
+	TLSTUN_STATS_TX_SA_EXHAUSTED,
+	TLSTUN_STATS_TX_NO_ROUTE,
+	TLSTUN_STATS_TX_NOMEM,
+	TLSTUN_STATS_TX_ERROR,
+	TLSTUN_STATS_TX_TOO_BIG,	/* answered with ICMP "too big" */
+	TLSTUN_STATS_PORT_MALFORMED,
+	TLSTUN_STATS_PORT_UNKNOWN_SPI,
+	__TLSTUN_STATS_MAX
+};
+#define TLSTUN_STATS_MAX (__TLSTUN_STATS_MAX - 1)
+
+enum tlstun_sa_stats_attr {
+	TLSTUN_SA_STATS_UNSPEC,
+	TLSTUN_SA_STATS_PAD,		/* alignment padding, never a value */
+	TLSTUN_SA_STATS_PACKETS,	/* sealed (tx) or opened (rx) */
+	TLSTUN_SA_STATS_BYTES,		/* inner frame bytes */
+	TLSTUN_SA_STATS_VNI_MISMATCH,
+	TLSTUN_SA_STATS_AUTH_FAIL,
+	TLSTUN_SA_STATS_REPLAY,
+	TLSTUN_SA_STATS_TOO_SHORT,
+	__TLSTUN_SA_STATS_MAX
+};
+#define TLSTUN_SA_STATS_MAX (__TLSTUN_SA_STATS_MAX - 1)
+
+/* rtnetlink IFLA_INFO_DATA attributes for link kind "tlstun". */
+enum {
+	IFLA_TLSTUN_UNSPEC,
+	IFLA_TLSTUN_REMOTE,
+	IFLA_TLSTUN_REMOTE6,
+	IFLA_TLSTUN_LOCAL,
+	IFLA_TLSTUN_LOCAL6,
+	IFLA_TLSTUN_PORT,
+	IFLA_TLSTUN_VNI,
+	IFLA_TLSTUN_TTL,
+	IFLA_TLSTUN_TOS,
+	IFLA_TLSTUN_DF,
+	__IFLA_TLSTUN_MAX
+};
+#define IFLA_TLSTUN_MAX (__IFLA_TLSTUN_MAX - 1)
+
+#endif /* _UAPI_LINUX_TLSTUN_H */

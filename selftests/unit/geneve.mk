@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: GPL-2.0
+SUITES += geneve
+geneve_SRCS := ../../kmod/geneve.c
