@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive: UDP -> strict Geneve parse -> SA by SPI -> VNI and length
+ * checks -> AES-GCM open in place -> replay window -> inner frame to the
+ * stack through GRO.
+ *
+ * The order is Documentation/wire-format.rst's "Receiver" rules. The replay
+ * window is checked and advanced only after the packet authenticated, so a
+ * forged packet can neither move the window nor burn a counter. Every drop
+ * is counted: before an SA is found against the UDP port, after against the
+ * device and the SA.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <linux/ipv6.h>
+#include <net/gro_cells.h>
+#include <net/inet_ecn.h>
+#include <net/ip_tunnels.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+#include "device.h"
+#include "geneve.h"
+#include "port.h"
+#include "receive.h"
+#include "sa.h"
+
+struct recv_cb {
+	struct tlstun_skb_cb crypt;
+	u8 outer_tos;
+};
+
+#define RECV_CB(skb) ((struct recv_cb *)(skb)->cb)
+static_assert(sizeof(struct recv_cb) <= sizeof_field(struct sk_buff, cb));
+
+static void drop(struct tlstun_dev *tt, struct tlstun_sa *sa,
+		 struct sk_buff *skb, enum tlstun_drop reason, int sa_reason)
+{
+	tlstun_dev_drop(tt, reason);
+	if (sa && sa_reason >= 0)
+		tlstun_sa_drop(sa, sa_reason);
+	DEV_STATS_INC(tt->dev, rx_dropped);
+	kfree_skb(skb);
+}
+
+/* RFC 6040 decapsulation of the outer ECN field into the inner header. */
+static int ecn_decapsulate(struct sk_buff *skb, u8 outer_tos)
+{
+	u8 inner;
+
+	if (skb->protocol == htons(ETH_P_IP))
+		inner = ip_hdr(skb)->tos;
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		inner = ipv6_get_dsfield(ipv6_hdr(skb));
+	else
+		return 0;
+	return INET_ECN_decapsulate(skb, outer_tos, inner);
+}
+
+/* The packet authenticated. Check its counter, strip the tunnel and hand
+ * the inner frame to the stack.
+ */
+static void deliver(struct sk_buff *skb)
+{
+	struct recv_cb *cb = RECV_CB(skb);
+	struct tlstun_sa *sa = cb->crypt.sa;
+	struct tlstun_dev *tt = sa->tt;
+	struct net_device *dev = tt->dev;
+	unsigned int len = cb->crypt.inner_len;
+	u8 outer_tos = cb->outer_tos;
+	bool fresh;
+
+	spin_lock_bh(&sa->replay_lock);
+	fresh = tlstun_replay_check_and_update(&sa->replay, cb->crypt.counter);
+	spin_unlock_bh(&sa->replay_lock);
+	if (!fresh) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_REPLAY, TLSTUN_SA_DROP_REPLAY);
+		return;
+	}
+	if (!tlstun_sa_rx_account(sa, len)) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_SA_EXPIRED, -1);
+		return;
+	}
+	if (pskb_trim(skb, skb->len - TLSTUN_TAG_LEN)) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_NOMEM, -1);
+		return;
+	}
+	__skb_pull(skb, TLSTUN_GENEVE_HLEN);
+	if (!pskb_may_pull(skb, ETH_HLEN)) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_NOMEM, -1);
+		return;
+	}
+	skb_reset_mac_header(skb);
+	skb_scrub_packet(skb, !net_eq(tt->net, dev_net(dev)));
+	skb->protocol = eth_type_trans(skb, dev);
+	skb_reset_network_header(skb);
+	if (pskb_inet_may_pull(skb) && ecn_decapsulate(skb, outer_tos) > 1) {
+		/* Outer CE on a not-ECT inner packet: RFC 6040 says drop. */
+		drop(tt, sa, skb, TLSTUN_DROP_RX_ECN, -1);
+		return;
+	}
+	/* The sender finished every inner checksum before sealing, and the
+	 * tag proves the frame is what it sealed.
+	 */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
+	if (likely(gro_cells_receive(&tt->gro_cells, skb) == NET_RX_SUCCESS))
+		dev_sw_netstats_rx_add(dev, len);
+}
+
+static void open_finish(struct sk_buff *skb, int err)
+{
+	struct tlstun_sa *sa = TLSTUN_CB(skb)->sa;
+	struct tlstun_dev *tt = sa->tt;
+
+	if (err == -EBADMSG)
+		drop(tt, sa, skb, TLSTUN_DROP_RX_AUTH_FAIL,
+		     TLSTUN_SA_DROP_AUTH_FAIL);
+	else if (err)
+		drop(tt, sa, skb, TLSTUN_DROP_RX_NOMEM, -1);
+	else
+		deliver(skb);
+	tlstun_sa_put(sa);
+}
+
+static TLSTUN_CRYPTO_DONE(open_done, data)
+{
+	struct sk_buff *skb = TLSTUN_CRYPTO_DATA(data);
+
+	tlstun_crypt_release(skb);
+	local_bh_disable();
+	open_finish(skb, err);
+	local_bh_enable();
+}
+
+static u8 outer_tos(struct sk_buff *skb)
+{
+	if (ip_hdr(skb)->version == 4)
+		return ip_hdr(skb)->tos;
+	return ipv6_get_dsfield(ipv6_hdr(skb));
+}
+
+/**
+ * tlstun_receive() - encap_rcv of the tlstun UDP sockets
+ * @sk: the socket, whose sk_user_data is the port
+ * @skb: the datagram, data at the UDP header, checksum verified
+ *
+ * Context: softirq, RCU read side.
+ * Return: 0; the skb is always consumed.
+ */
+int tlstun_receive(struct sock *sk, struct sk_buff *skb)
+{
+	struct tlstun_port *port = rcu_dereference_sk_user_data(sk);
+	struct tlstun_geneve_info gi;
+	struct tlstun_dev *tt;
+	struct tlstun_sa *sa;
+	struct recv_cb *cb;
+	u32 vni;
+	int err;
+
+	if (unlikely(!port)) {
+		/* The port is being closed; no device is left to count. */
+		kfree_skb(skb);
+		return 0;
+	}
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + TLSTUN_GENEVE_HLEN) ||
+	    tlstun_geneve_parse((u8 *)(udp_hdr(skb) + 1), TLSTUN_GENEVE_HLEN,
+				&gi) < 0) {
+		tlstun_port_drop(port, TLSTUN_PORT_DROP_MALFORMED);
+		kfree_skb(skb);
+		return 0;
+	}
+	sa = tlstun_port_lookup(port, gi.spi);
+	if (!sa) {
+		tlstun_port_drop(port, TLSTUN_PORT_DROP_UNKNOWN_SPI);
+		kfree_skb(skb);
+		return 0;
+	}
+	tt = sa->tt;
+	if (test_bit(TLSTUN_SA_HARD, &sa->flags) || !tlstun_sa_tryget(sa)) {
+		drop(tt, NULL, skb, TLSTUN_DROP_RX_SA_EXPIRED, -1);
+		return 0;
+	}
+	vni = READ_ONCE(rcu_dereference(tt->cfg)->vni);
+	if (gi.vni != vni) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_VNI_MISMATCH,
+		     TLSTUN_SA_DROP_VNI_MISMATCH);
+		goto out_put;
+	}
+	if (skb->len < sizeof(struct udphdr) + TLSTUN_OVERHEAD + ETH_HLEN) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_TOO_SHORT,
+		     TLSTUN_SA_DROP_TOO_SHORT);
+		goto out_put;
+	}
+	if (unlikely(!netif_running(tt->dev))) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_DEV_DOWN, -1);
+		goto out_put;
+	}
+
+	cb = RECV_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->outer_tos = outer_tos(skb);
+	cb->crypt.sa = sa;
+	cb->crypt.counter = gi.counter;
+	__skb_pull(skb, sizeof(struct udphdr));
+	cb->crypt.inner_len = skb->len - TLSTUN_OVERHEAD;
+	skb->dev = tt->dev;
+
+	err = tlstun_crypt_open(sa, skb, open_done);
+	if (err == -EINPROGRESS)
+		return 0;
+	open_finish(skb, err);
+	return 0;
+
+out_put:
+	tlstun_sa_put(sa);
+	return 0;
+}

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Security associations: installation guards, removal, limits and events.
+ *
+ * Nonce safety. The nonce of a packet is SPI || counter and every install
+ * starts a fresh counter at zero, so a (key, nonce) pair could only repeat if
+ * a tx SA with the same SPI and key were installed twice. The guards refuse
+ * that for the live tx SA and for the last TLSTUN_TX_HISTORY retired ones,
+ * refuse a tx key equal to any rx key of the device (the peer seals under
+ * our rx keys, with its own counters), and the counter stops one short of
+ * wrapping. Across module reloads and reboots the guarantee comes from the
+ * daemon, which derives every key from a fresh TLS handshake
+ * (Documentation/key-schedule.rst).
+ *
+ * Keys are not kept: the transform holds its expanded key, and each SA
+ * keeps only a salted SHA-256 fingerprint so the guards can compare keys.
+ * The key attribute is wiped in the request once the transform is keyed.
+ */
+
+#include <linux/netdevice.h>
+#include <linux/random.h>
+#include <linux/rtnetlink.h>
+#include <crypto/algapi.h>
+#include <crypto/sha2.h>
+#include "device.h"
+#include "netlink.h"
+#include "port.h"
+#include "sa.h"
+
+/* Secret per boot, so fingerprints say nothing about keys even to someone
+ * who reads kernel memory after the SAs are gone.
+ */
+static u8 fp_salt[32] __ro_after_init;
+
+static void key_fingerprint(u8 out[32], u8 suite, const u8 *key,
+			    unsigned int len)
+{
+	struct sha256_state st;
+
+	sha256_init(&st);
+	sha256_update(&st, fp_salt, sizeof(fp_salt));
+	sha256_update(&st, &suite, 1);
+	sha256_update(&st, key, len);
+	sha256_final(&st, out);
+	memzero_explicit(&st, sizeof(st));
+}
+
+static unsigned int suite_keylen(u8 suite)
+{
+	switch (suite) {
+	case TLSTUN_SUITE_AES_GCM_128:
+		return 16;
+	case TLSTUN_SUITE_AES_GCM_256:
+		return 32;
+	}
+	return 0;
+}
+
+static void sa_free_work(struct work_struct *work)
+{
+	struct tlstun_sa *sa = container_of(to_rcu_work(work), struct tlstun_sa,
+					    free_work);
+
+	tlstun_crypt_destroy(&sa->crypt);
+	percpu_ref_exit(&sa->ref);
+	netdev_put(sa->tt->dev, &sa->dev_tracker);
+	kfree_sensitive(sa);
+}
+
+/* The last packet under a removed SA is done. Readers may still hold a
+ * pointer found under RCU and try to take a reference, which fails, so the
+ * memory waits for a grace period.
+ */
+static void sa_release(struct percpu_ref *ref)
+{
+	struct tlstun_sa *sa = container_of(ref, struct tlstun_sa, ref);
+
+	queue_rcu_work(tlstun_wq, &sa->free_work);
+}
+
+static void history_add(struct tlstun_dev *tt, const struct tlstun_sa *sa)
+{
+	struct tlstun_tx_used *u = &tt->tx_history[tt->tx_history_next];
+
+	lockdep_assert_held(&tt->lock);
+	u->spi = sa->spi;
+	memcpy(u->key_fp, sa->key_fp, sizeof(u->key_fp));
+	tt->tx_history_next = (tt->tx_history_next + 1) % TLSTUN_TX_HISTORY;
+}
+
+static bool history_has(struct tlstun_dev *tt, u32 spi, const u8 *fp)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&tt->lock);
+	for (i = 0; i < TLSTUN_TX_HISTORY; i++) {
+		if (tt->tx_history[i].spi == spi &&
+		    !crypto_memneq(tt->tx_history[i].key_fp, fp, 32))
+			return true;
+	}
+	return false;
+}
+
+/* Unpublish @sa and drop the device's reference. Packets already under it
+ * finish; the last one frees it.
+ */
+static void sa_remove(struct tlstun_dev *tt, struct tlstun_sa *sa)
+{
+	lockdep_assert_held(&tt->lock);
+	list_del(&sa->list);
+	tt->n_sas--;
+	tt->sa_gen++;
+	if (sa->dir == TLSTUN_SA_DIR_RX) {
+		tlstun_port_del_sa(rcu_dereference_protected(tt->port,
+				   lockdep_is_held(&tt->lock)), sa);
+	} else {
+		if (rcu_access_pointer(tt->tx_sa) == sa)
+			RCU_INIT_POINTER(tt->tx_sa, NULL);
+		history_add(tt, sa);
+	}
+	percpu_ref_kill(&sa->ref);
+}
+
+/**
+ * tlstun_sa_find() - look up an SA of a device
+ * @tt: the device
+ * @dir: enum tlstun_sa_dir
+ * @spi: the SPI
+ *
+ * Context: tlstun_dev.lock held.
+ * Return: the SA or NULL.
+ */
+struct tlstun_sa *tlstun_sa_find(struct tlstun_dev *tt, u8 dir, u32 spi)
+{
+	struct tlstun_sa *sa;
+
+	lockdep_assert_held(&tt->lock);
+	list_for_each_entry(sa, &tt->sas, list) {
+		if (sa->dir == dir && sa->spi == spi)
+			return sa;
+	}
+	return NULL;
+}
+
+static int parse_lifetime(struct tlstun_sa_lifetime *lt, struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TLSTUN_LIFETIME_MAX + 1];
+	int err;
+
+	memset(lt, 0, sizeof(*lt));
+	if (!nest)
+		return 0;
+	err = nla_parse_nested(tb, TLSTUN_LIFETIME_MAX, nest,
+			       tlstun_lifetime_policy, extack);
+	if (err)
+		return err;
+#define GET(f, a) (lt->f = tb[a] ? nla_get_u64(tb[a]) : 0)
+	GET(soft_packets, TLSTUN_LIFETIME_SOFT_PACKETS);
+	GET(hard_packets, TLSTUN_LIFETIME_HARD_PACKETS);
+	GET(soft_bytes, TLSTUN_LIFETIME_SOFT_BYTES);
+	GET(hard_bytes, TLSTUN_LIFETIME_HARD_BYTES);
+	GET(soft_seconds, TLSTUN_LIFETIME_SOFT_SECONDS);
+	GET(hard_seconds, TLSTUN_LIFETIME_HARD_SECONDS);
+#undef GET
+	if ((lt->hard_packets && lt->soft_packets > lt->hard_packets) ||
+	    (lt->hard_bytes && lt->soft_bytes > lt->hard_bytes) ||
+	    (lt->hard_seconds && lt->soft_seconds > lt->hard_seconds)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a soft limit is above its hard limit");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Check @sa against the device's SAs and publish it. */
+static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
+		      struct netlink_ext_ack *extack)
+{
+	struct tlstun_sa *other, *old_tx;
+	int err;
+
+	lockdep_assert_held(&tt->lock);
+	if (tt->dead) {
+		NL_SET_ERR_MSG(extack, "the device is being deleted");
+		return -ENODEV;
+	}
+	if (tt->n_sas >= TLSTUN_MAX_SAS) {
+		NL_SET_ERR_MSG_FMT(extack, "a device holds at most %u SAs",
+				       TLSTUN_MAX_SAS);
+		return -ENOSPC;
+	}
+	if (tlstun_sa_find(tt, sa->dir, sa->spi) &&
+	    sa->dir == TLSTUN_SA_DIR_RX) {
+		NL_SET_ERR_MSG_FMT(extack,
+				       "an rx SA with SPI 0x%08x exists", sa->spi);
+		return -EEXIST;
+	}
+
+	old_tx = rcu_dereference_protected(tt->tx_sa, lockdep_is_held(&tt->lock));
+	if (sa->dir == TLSTUN_SA_DIR_RX) {
+		/* The peer seals under this key with counters we do not
+		 * control; were it also our tx key, nonces would collide.
+		 */
+		if (old_tx && !crypto_memneq(old_tx->key_fp, sa->key_fp, 32)) {
+			NL_SET_ERR_MSG(extack,
+					   "the rx key must differ from the tx key");
+			return -EINVAL;
+		}
+		err = tlstun_port_add_sa(rcu_dereference_protected(tt->port,
+					 lockdep_is_held(&tt->lock)), sa, extack);
+		if (err)
+			return err;
+	} else {
+		list_for_each_entry(other, &tt->sas, list) {
+			if (other->dir == TLSTUN_SA_DIR_RX &&
+			    !crypto_memneq(other->key_fp, sa->key_fp, 32)) {
+				NL_SET_ERR_MSG_FMT(extack,
+						       "the tx key must differ from the key of rx SA 0x%08x",
+						       other->spi);
+				return -EINVAL;
+			}
+		}
+		if (old_tx && old_tx->spi == sa->spi &&
+		    !crypto_memneq(old_tx->key_fp, sa->key_fp, 32)) {
+			NL_SET_ERR_MSG(extack,
+					   "this tx SA (same SPI and key) is live; reinstalling it would restart its counter and repeat nonces");
+			return -EEXIST;
+		}
+		if (history_has(tt, sa->spi, sa->key_fp)) {
+			NL_SET_ERR_MSG(extack,
+					   "this tx SPI and key were used before on this device; reinstalling them would repeat nonces");
+			return -EEXIST;
+		}
+		/* Make-before-break: the new SA takes over at once and the
+		 * old one retires; packets already sealing under it finish.
+		 */
+		rcu_assign_pointer(tt->tx_sa, sa);
+		if (old_tx)
+			sa_remove(tt, old_tx);
+	}
+	list_add_tail(&sa->list, &tt->sas);
+	tt->n_sas++;
+	tt->sa_gen++;
+	if (sa->lt.soft_seconds || sa->lt.hard_seconds)
+		tlstun_dev_kick_lifetime(tt);
+	return 0;
+}
+
+/**
+ * tlstun_sa_add() - create and install an SA from TLSTUN_SA_* attributes
+ * @tt: the device
+ * @a: attributes parsed with tlstun_sa_policy
+ * @extack: why it was refused
+ *
+ * Return: 0 or a negative errno; on error nothing changed.
+ */
+int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
+		  struct netlink_ext_ack *extack)
+{
+	unsigned int keylen;
+	struct tlstun_sa *sa;
+	u32 flags = 0;
+	int err;
+
+	if (!a[TLSTUN_SA_DIR] || !a[TLSTUN_SA_SPI] || !a[TLSTUN_SA_SUITE] ||
+	    !a[TLSTUN_SA_KEY]) {
+		NL_SET_ERR_MSG(extack,
+				   "an SA needs dir, spi, suite and key");
+		return -EINVAL;
+	}
+	if (a[TLSTUN_SA_FLAGS])
+		flags = nla_get_u32(a[TLSTUN_SA_FLAGS]);
+	if (flags) {
+		NL_SET_ERR_MSG_ATTR(extack, a[TLSTUN_SA_FLAGS],
+				    "unknown SA flags");
+		return -EOPNOTSUPP;
+	}
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return -ENOMEM;
+	sa->tt = tt;
+	sa->dir = nla_get_u8(a[TLSTUN_SA_DIR]);
+	sa->spi = nla_get_u32(a[TLSTUN_SA_SPI]);
+	sa->suite = nla_get_u16(a[TLSTUN_SA_SUITE]);
+	keylen = suite_keylen(sa->suite);
+	if (nla_len(a[TLSTUN_SA_KEY]) != keylen) {
+		NL_SET_ERR_MSG_FMT(extack,
+				       "the key of this suite is %u bytes, not %d",
+				       keylen, nla_len(a[TLSTUN_SA_KEY]));
+		err = -EINVAL;
+		goto err_free;
+	}
+	if (sa->dir == TLSTUN_SA_DIR_TX && a[TLSTUN_SA_REPLAY_WINDOW]) {
+		NL_SET_ERR_MSG_ATTR(extack, a[TLSTUN_SA_REPLAY_WINDOW],
+				    "a replay window applies to rx SAs only");
+		err = -EINVAL;
+		goto err_free;
+	}
+	err = parse_lifetime(&sa->lt, a[TLSTUN_SA_LIFETIME], extack);
+	if (err)
+		goto err_free;
+	if (a[TLSTUN_SA_PEER])
+		nla_strscpy(sa->peer, a[TLSTUN_SA_PEER], sizeof(sa->peer));
+
+	sa->tx_limit = sa->lt.hard_packets ?: TLSTUN_SA_DEFAULT_HARD_PACKETS;
+	atomic64_set(&sa->counter, 0);
+	sa->created = ktime_get_boottime_seconds();
+	spin_lock_init(&sa->replay_lock);
+	tlstun_replay_init(&sa->replay, a[TLSTUN_SA_REPLAY_WINDOW] ?
+			   nla_get_u32(a[TLSTUN_SA_REPLAY_WINDOW]) :
+			   TLSTUN_REPLAY_WINDOW_DEFAULT);
+	INIT_RCU_WORK(&sa->free_work, sa_free_work);
+	key_fingerprint(sa->key_fp, sa->suite, nla_data(a[TLSTUN_SA_KEY]),
+			keylen);
+
+	err = tlstun_crypt_init(&sa->crypt, sa->suite,
+				nla_data(a[TLSTUN_SA_KEY]), keylen);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot set up gcm(aes)");
+		goto err_free;
+	}
+	err = percpu_ref_init(&sa->ref, sa_release, 0, GFP_KERNEL);
+	if (err)
+		goto err_crypt;
+	netdev_hold(tt->dev, &sa->dev_tracker, GFP_KERNEL);
+
+	mutex_lock(&tt->lock);
+	err = sa_install(tt, sa, extack);
+	mutex_unlock(&tt->lock);
+	if (err)
+		goto err_put_dev;
+	return 0;
+
+err_put_dev:
+	netdev_put(tt->dev, &sa->dev_tracker);
+	percpu_ref_exit(&sa->ref);
+err_crypt:
+	tlstun_crypt_destroy(&sa->crypt);
+err_free:
+	kfree_sensitive(sa);
+	return err;
+}
+
+/**
+ * tlstun_sa_del() - remove one SA
+ * @tt: the device
+ * @dir: enum tlstun_sa_dir
+ * @spi: the SPI
+ * @extack: why nothing was removed
+ *
+ * Return: 0 or -ENOENT.
+ */
+int tlstun_sa_del(struct tlstun_dev *tt, u8 dir, u32 spi,
+		  struct netlink_ext_ack *extack)
+{
+	struct tlstun_sa *sa;
+	int err = 0;
+
+	mutex_lock(&tt->lock);
+	sa = tlstun_sa_find(tt, dir, spi);
+	if (sa) {
+		sa_remove(tt, sa);
+	} else {
+		NL_SET_ERR_MSG_FMT(extack, "no %s SA with SPI 0x%08x",
+				       dir == TLSTUN_SA_DIR_RX ? "rx" : "tx",
+				       spi);
+		err = -ENOENT;
+	}
+	mutex_unlock(&tt->lock);
+	return err;
+}
+
+/**
+ * tlstun_sa_flush() - remove every SA of a device
+ * @tt: the device
+ *
+ * Context: tlstun_dev.lock held.
+ */
+void tlstun_sa_flush(struct tlstun_dev *tt)
+{
+	struct tlstun_sa *sa, *tmp;
+
+	lockdep_assert_held(&tt->lock);
+	list_for_each_entry_safe(sa, tmp, &tt->sas, list)
+		sa_remove(tt, sa);
+}
+
+static void mark_soft(struct tlstun_sa *sa, u8 reason)
+{
+	if (test_bit(TLSTUN_SA_SOFT, &sa->flags))
+		return;
+	WRITE_ONCE(sa->soft_reason, reason);
+	if (!test_and_set_bit(TLSTUN_SA_SOFT, &sa->flags))
+		tlstun_dev_kick_lifetime(sa->tt);
+}
+
+static void mark_hard(struct tlstun_sa *sa, u8 reason)
+{
+	if (test_bit(TLSTUN_SA_HARD, &sa->flags))
+		return;
+	WRITE_ONCE(sa->hard_reason, reason);
+	if (!test_and_set_bit(TLSTUN_SA_HARD, &sa->flags))
+		tlstun_dev_kick_lifetime(sa->tt);
+}
+
+/**
+ * tlstun_sa_tx_account() - take the next counter of a tx SA
+ * @sa: the tx SA
+ * @len: inner frame length to be sealed
+ * @counter: the counter to seal under
+ *
+ * The counter is taken only while below the SA's limit, so it can neither
+ * be reused nor wrap; a taken counter is never given out again even if the
+ * packet is then dropped.
+ *
+ * Return: false when the SA is exhausted and the packet must be dropped.
+ */
+bool tlstun_sa_tx_account(struct tlstun_sa *sa, unsigned int len, u64 *counter)
+{
+	u64 c, bytes;
+
+	if (unlikely(test_bit(TLSTUN_SA_HARD, &sa->flags)))
+		return false;
+	c = atomic64_fetch_add_unless(&sa->counter, 1, (s64)sa->tx_limit);
+	if (unlikely(c == sa->tx_limit)) {
+		mark_hard(sa, sa->tx_limit == TLSTUN_SA_MAX_PACKETS ?
+			  TLSTUN_EXPIRE_COUNTER : TLSTUN_EXPIRE_PACKETS);
+		return false;
+	}
+	bytes = atomic64_add_return(len, &sa->bytes);
+	if (unlikely(sa->lt.hard_bytes && bytes > sa->lt.hard_bytes)) {
+		mark_hard(sa, TLSTUN_EXPIRE_BYTES);
+		return false;
+	}
+	atomic64_inc(&sa->packets);
+	if (unlikely(c + 1 == sa->tx_limit))
+		mark_hard(sa, sa->tx_limit == TLSTUN_SA_MAX_PACKETS ?
+			  TLSTUN_EXPIRE_COUNTER : TLSTUN_EXPIRE_PACKETS);
+	if (unlikely(sa->lt.soft_packets && c + 1 >= sa->lt.soft_packets))
+		mark_soft(sa, TLSTUN_EXPIRE_PACKETS);
+	if (unlikely(sa->lt.soft_bytes && bytes >= sa->lt.soft_bytes))
+		mark_soft(sa, TLSTUN_EXPIRE_BYTES);
+	*counter = c;
+	return true;
+}
+
+/**
+ * tlstun_sa_rx_account() - count an authentic, fresh packet against an rx SA
+ * @sa: the rx SA
+ * @len: inner frame length
+ *
+ * Return: false when the SA is past its hard limit and the packet must be
+ * dropped.
+ */
+bool tlstun_sa_rx_account(struct tlstun_sa *sa, unsigned int len)
+{
+	u64 packets, bytes;
+
+	if (unlikely(test_bit(TLSTUN_SA_HARD, &sa->flags)))
+		return false;
+	packets = atomic64_inc_return(&sa->packets);
+	bytes = atomic64_add_return(len, &sa->bytes);
+	if (unlikely(sa->lt.hard_packets && packets > sa->lt.hard_packets)) {
+		mark_hard(sa, TLSTUN_EXPIRE_PACKETS);
+		return false;
+	}
+	if (unlikely(sa->lt.hard_bytes && bytes > sa->lt.hard_bytes)) {
+		mark_hard(sa, TLSTUN_EXPIRE_BYTES);
+		return false;
+	}
+	if (unlikely(sa->lt.hard_packets && packets == sa->lt.hard_packets))
+		mark_hard(sa, TLSTUN_EXPIRE_PACKETS);
+	if (unlikely(sa->lt.soft_packets && packets >= sa->lt.soft_packets))
+		mark_soft(sa, TLSTUN_EXPIRE_PACKETS);
+	if (unlikely(sa->lt.soft_bytes && bytes >= sa->lt.soft_bytes))
+		mark_soft(sa, TLSTUN_EXPIRE_BYTES);
+	return true;
+}
+
+/**
+ * tlstun_sa_lifetime_work() - send due events and retire expired SAs
+ * @work: tlstun_dev.lifetime_work
+ *
+ * Time limits are checked here, packet and byte limits by the datapath,
+ * which only flags the SA and kicks this work: events and removal need the
+ * device lock and may sleep.
+ */
+void tlstun_sa_lifetime_work(struct work_struct *work)
+{
+	struct tlstun_dev *tt = container_of(to_delayed_work(work),
+					     struct tlstun_dev, lifetime_work);
+	u64 now = ktime_get_boottime_seconds(), next = U64_MAX;
+	struct tlstun_sa *sa, *tmp;
+
+	mutex_lock(&tt->lock);
+	list_for_each_entry_safe(sa, tmp, &tt->sas, list) {
+		u64 age = now - sa->created;
+
+		if (sa->lt.soft_seconds && age >= sa->lt.soft_seconds)
+			mark_soft(sa, TLSTUN_EXPIRE_SECONDS);
+		if (sa->lt.hard_seconds && age >= sa->lt.hard_seconds)
+			mark_hard(sa, TLSTUN_EXPIRE_SECONDS);
+		if (test_bit(TLSTUN_SA_SOFT, &sa->flags) &&
+		    !test_and_set_bit(TLSTUN_SA_SOFT_SENT, &sa->flags))
+			tlstun_nl_notify_expire(tt, sa, false);
+		if (test_bit(TLSTUN_SA_HARD, &sa->flags)) {
+			tlstun_nl_notify_expire(tt, sa, true);
+			sa_remove(tt, sa);
+			continue;
+		}
+		if (sa->lt.soft_seconds &&
+		    !test_bit(TLSTUN_SA_SOFT, &sa->flags))
+			next = min(next, sa->created + sa->lt.soft_seconds);
+		if (sa->lt.hard_seconds)
+			next = min(next, sa->created + sa->lt.hard_seconds);
+	}
+	if (test_and_clear_bit(TLSTUN_DEV_EV_ACQUIRE, &tt->events))
+		tlstun_nl_notify_acquire(tt, READ_ONCE(tt->acquire_spi));
+	if (next != U64_MAX && !tt->dead)
+		mod_delayed_work(tlstun_wq, &tt->lifetime_work,
+				 (next > now ? next - now : 0) * HZ);
+	mutex_unlock(&tt->lock);
+}
+
+/**
+ * tlstun_sa_init() - draw the fingerprint salt
+ *
+ * Return: 0.
+ */
+int __init tlstun_sa_init(void)
+{
+	get_random_bytes(fp_salt, sizeof(fp_salt));
+	return 0;
+}

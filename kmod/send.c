@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: inner Ethernet frame -> Geneve header with SPI || counter ->
+ * AES-GCM in place -> UDP -> IP.
+ *
+ * GSO skbs are segmented here, before sealing, since every segment needs
+ * its own counter and tag; checksums the stack left to "hardware" are
+ * finished in software for the same reason. The outer UDP checksum is left
+ * zero over IPv4 (the AEAD tag already covers every byte that matters) and
+ * computed over IPv6, where zero is not allowed.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <net/dst_cache.h>
+#include <net/inet_dscp.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+#include "device.h"
+#include "geneve.h"
+#include "port.h"
+#include "sa.h"
+#include "send.h"
+
+struct route {
+	struct dst_entry *dst;
+	union {
+		__be32 ip4;
+		struct in6_addr ip6;
+	} saddr;
+};
+
+/* Per-packet transmit parameters decided while the inner headers are still
+ * readable, kept in skb->cb across an asynchronous seal.
+ */
+struct send_cb {
+	struct tlstun_skb_cb crypt;
+	__be16 sport;
+	u8 tos;
+	bool df;
+};
+
+#define SEND_CB(skb) ((struct send_cb *)(skb)->cb)
+static_assert(sizeof(struct send_cb) <= sizeof_field(struct sk_buff, cb));
+
+static int route(struct tlstun_dev *tt, struct tlstun_cfg *cfg,
+		 struct tlstun_port *port, struct sk_buff *skb, __be16 sport,
+		 u8 tos, struct route *r)
+{
+	/* A packet mark may select another route than the cached one. */
+	struct dst_cache *cache = skb->mark ? NULL : &cfg->dst_cache;
+
+	if (cfg->family == AF_INET) {
+		struct flowi4 fl4 = {
+			.flowi4_mark = skb->mark,
+			.flowi4_proto = IPPROTO_UDP,
+			.flowi4_tos = tos & INET_DSCP_MASK,
+			.daddr = cfg->remote.ip4,
+			.saddr = cfg->local.ip4,
+			.fl4_sport = sport,
+			.fl4_dport = htons(cfg->port),
+		};
+		struct rtable *rt;
+
+		if (cache) {
+			rt = dst_cache_get_ip4(cache, &r->saddr.ip4);
+			if (rt) {
+				r->dst = &rt->dst;
+				return 0;
+			}
+		}
+		rt = ip_route_output_key(tt->net, &fl4);
+		if (IS_ERR(rt))
+			return -ENETUNREACH;
+		if (rt->dst.dev == tt->dev) {
+			ip_rt_put(rt);
+			return -ELOOP;
+		}
+		if (cache)
+			dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
+		r->saddr.ip4 = fl4.saddr;
+		r->dst = &rt->dst;
+		return 0;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	if (cfg->family == AF_INET6 && port->sock6) {
+		struct flowi6 fl6 = {
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = IPPROTO_UDP,
+			.daddr = cfg->remote.ip6,
+			.saddr = cfg->local.ip6,
+			.fl6_sport = sport,
+			.fl6_dport = htons(cfg->port),
+			.flowlabel = ip6_make_flowinfo(tos, 0),
+		};
+		struct dst_entry *dst;
+
+		if (cache) {
+			dst = dst_cache_get_ip6(cache, &r->saddr.ip6);
+			if (dst) {
+				r->dst = dst;
+				return 0;
+			}
+		}
+		dst = ipv6_stub->ipv6_dst_lookup_flow(tt->net, port->sock6->sk,
+						      &fl6, NULL);
+		if (IS_ERR(dst))
+			return -ENETUNREACH;
+		if (dst->dev == tt->dev) {
+			dst_release(dst);
+			return -ELOOP;
+		}
+		if (cache)
+			dst_cache_set_ip6(cache, dst, &fl6.saddr);
+		r->saddr.ip6 = fl6.saddr;
+		r->dst = dst;
+		return 0;
+	}
+#endif
+	return -ENETUNREACH;
+}
+
+static void acquire(struct tlstun_dev *tt, struct tlstun_sa *sa)
+{
+	unsigned long next = READ_ONCE(tt->acquire_next);
+
+	if (time_before(jiffies, next))
+		return;
+	if (cmpxchg(&tt->acquire_next, next,
+		    jiffies + msecs_to_jiffies(TLSTUN_ACQUIRE_INTERVAL_MS)) != next)
+		return;
+	WRITE_ONCE(tt->acquire_spi, sa ? sa->spi : 0);
+	set_bit(TLSTUN_DEV_EV_ACQUIRE, &tt->events);
+	tlstun_dev_kick_lifetime(tt);
+}
+
+static void drop(struct tlstun_dev *tt, struct sk_buff *skb,
+		 enum tlstun_drop reason)
+{
+	tlstun_dev_drop(tt, reason);
+	DEV_STATS_INC(tt->dev, tx_dropped);
+	kfree_skb(skb);
+}
+
+/* Hand a sealed packet to the IP layer; @r->dst, when set, is consumed. */
+static void send_sealed(struct tlstun_dev *tt, struct sk_buff *skb,
+			struct route *r)
+{
+	struct send_cb *cb = SEND_CB(skb);
+	bool xnet = !net_eq(tt->net, dev_net(tt->dev));
+	struct tlstun_port *port;
+	struct tlstun_cfg *cfg;
+	struct route fresh;
+	u8 ttl;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(tt->cfg);
+	port = rcu_dereference(tt->port);
+	if (unlikely(!port)) {
+		if (r)
+			dst_release(r->dst);
+		drop(tt, skb, TLSTUN_DROP_TX_NO_ROUTE);
+		goto out;
+	}
+	if (!r) {
+		/* Sealed asynchronously: the route looked up before is gone. */
+		if (route(tt, cfg, port, skb, cb->sport, cb->tos, &fresh)) {
+			drop(tt, skb, TLSTUN_DROP_TX_NO_ROUTE);
+			goto out;
+		}
+		r = &fresh;
+	}
+
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->encapsulation = 0;
+	skb_scrub_packet(skb, xnet);
+	if (cfg->family == AF_INET) {
+		ttl = cfg->ttl ?: ip4_dst_hoplimit(r->dst);
+		udp_tunnel_xmit_skb((struct rtable *)r->dst, port->sock4->sk,
+				    skb, r->saddr.ip4, cfg->remote.ip4,
+				    cb->tos, ttl, cb->df ? htons(IP_DF) : 0,
+				    cb->sport, htons(cfg->port), xnet, true);
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	else {
+		ttl = cfg->ttl ?: ip6_dst_hoplimit(r->dst);
+		udp_tunnel6_xmit_skb(r->dst, port->sock6->sk, skb, tt->dev,
+				     &r->saddr.ip6, &cfg->remote.ip6, cb->tos,
+				     ttl, 0, cb->sport, htons(cfg->port),
+				     false);
+	}
+#endif
+out:
+	rcu_read_unlock();
+}
+
+static TLSTUN_CRYPTO_DONE(seal_done, data)
+{
+	struct sk_buff *skb = TLSTUN_CRYPTO_DATA(data);
+	struct tlstun_sa *sa = TLSTUN_CB(skb)->sa;
+	struct tlstun_dev *tt = sa->tt;
+
+	tlstun_crypt_release(skb);
+	local_bh_disable();
+	if (err)
+		drop(tt, skb, TLSTUN_DROP_TX_ERROR);
+	else
+		send_sealed(tt, skb, NULL);
+	local_bh_enable();
+	tlstun_sa_put(sa);
+}
+
+static bool want_df(const struct tlstun_cfg *cfg, struct sk_buff *skb)
+{
+	if (cfg->df == TLSTUN_DF_SET)
+		return true;
+	if (cfg->df != TLSTUN_DF_INHERIT)
+		return false;
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return true;
+	return skb->protocol == htons(ETH_P_IP) &&
+	       (ip_hdr(skb)->frag_off & htons(IP_DF));
+}
+
+/* Seal and send one packet no larger than the MTU. Called under RCU. */
+static void send_one(struct tlstun_dev *tt, struct tlstun_sa *sa,
+		     struct tlstun_cfg *cfg, struct tlstun_port *port,
+		     struct sk_buff *skb)
+{
+	struct send_cb *cb = SEND_CB(skb);
+	unsigned int hdrroom;
+	struct route r;
+	u64 counter;
+	int err;
+
+	if (unlikely(skb->len < ETH_HLEN)) {
+		drop(tt, skb, TLSTUN_DROP_TX_ERROR);
+		return;
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		drop(tt, skb, TLSTUN_DROP_TX_ERROR);
+		return;
+	}
+	if (skb_vlan_inet_prepare(skb, false)) {
+		drop(tt, skb, TLSTUN_DROP_TX_ERROR);
+		return;
+	}
+
+	/* Everything taken from the inner headers is taken now: they are
+	 * ciphertext after sealing.
+	 */
+	memset(cb, 0, sizeof(*cb));
+	cb->sport = udp_flow_src_port(tt->net, skb, 1, USHRT_MAX, true);
+	cb->tos = ip_tunnel_ecn_encap(cfg->tos, ip_hdr(skb), skb);
+	cb->df = want_df(cfg, skb);
+
+	err = route(tt, cfg, port, skb, cb->sport, cb->tos, &r);
+	if (unlikely(err)) {
+		drop(tt, skb, TLSTUN_DROP_TX_NO_ROUTE);
+		return;
+	}
+	hdrroom = (cfg->family == AF_INET ? sizeof(struct iphdr) :
+					    sizeof(struct ipv6hdr)) +
+		  sizeof(struct udphdr) + TLSTUN_GENEVE_HLEN;
+	err = skb_tunnel_check_pmtu(skb, r.dst, hdrroom + ETH_HLEN +
+				    TLSTUN_TAG_LEN,
+				    netif_is_any_bridge_port(tt->dev));
+	if (unlikely(err)) {
+		dst_release(r.dst);
+		if (err < 0 || !pskb_may_pull(skb, ETH_HLEN)) {
+			drop(tt, skb, TLSTUN_DROP_TX_ERROR);
+			return;
+		}
+		/* A bridged frame too big for the path: the skb now holds
+		 * the ICMP "too big" answer, which goes back to its sender
+		 * through this device.
+		 */
+		tlstun_dev_drop(tt, TLSTUN_DROP_TX_TOO_BIG);
+		skb->protocol = eth_type_trans(skb, tt->dev);
+		__netif_rx(skb);
+		return;
+	}
+
+	if (unlikely(!tlstun_sa_tx_account(sa, skb->len, &counter))) {
+		dst_release(r.dst);
+		acquire(tt, sa);
+		drop(tt, skb, TLSTUN_DROP_TX_SA_EXHAUSTED);
+		return;
+	}
+	cb->crypt.inner_len = skb->len;
+	cb->crypt.counter = counter;
+
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(r.dst->dev) +
+			      r.dst->header_len + hdrroom)) {
+		dst_release(r.dst);
+		drop(tt, skb, TLSTUN_DROP_TX_NOMEM);
+		return;
+	}
+	tlstun_geneve_build(__skb_push(skb, TLSTUN_GENEVE_HLEN), cfg->vni,
+			    sa->spi, counter);
+	/* The IP tunnel layer counts the device's tx bytes from the inner
+	 * network header to the end of the packet. Placed a tag's length
+	 * into the inner frame, that is exactly the inner frame's length,
+	 * which is what the receive side counts.
+	 */
+	skb_set_inner_network_header(skb, TLSTUN_GENEVE_HLEN + TLSTUN_TAG_LEN);
+
+	if (unlikely(!tlstun_sa_tryget(sa))) {
+		dst_release(r.dst);
+		drop(tt, skb, TLSTUN_DROP_TX_NO_SA);
+		return;
+	}
+	cb->crypt.sa = sa;
+	err = tlstun_crypt_seal(sa, skb, seal_done);
+	if (err == -EINPROGRESS) {
+		dst_release(r.dst);
+		return;
+	}
+	if (unlikely(err)) {
+		dst_release(r.dst);
+		drop(tt, skb, err == -ENOMEM ? TLSTUN_DROP_TX_NOMEM :
+					       TLSTUN_DROP_TX_ERROR);
+	} else {
+		send_sealed(tt, skb, &r);
+	}
+	tlstun_sa_put(sa);
+}
+
+/**
+ * tlstun_xmit() - ndo_start_xmit of a tlstun device
+ * @skb: an Ethernet frame, possibly GSO
+ * @dev: the device
+ *
+ * Return: NETDEV_TX_OK; every packet is sent or counted as dropped.
+ */
+netdev_tx_t tlstun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct tlstun_dev *tt = netdev_priv(dev);
+	struct tlstun_port *port;
+	struct tlstun_cfg *cfg;
+	struct tlstun_sa *sa;
+	struct sk_buff *next;
+
+	rcu_read_lock();
+	sa = rcu_dereference(tt->tx_sa);
+	if (unlikely(!sa || test_bit(TLSTUN_SA_HARD, &sa->flags))) {
+		acquire(tt, sa);
+		drop(tt, skb, sa ? TLSTUN_DROP_TX_SA_EXHAUSTED :
+				   TLSTUN_DROP_TX_NO_SA);
+		goto out;
+	}
+	cfg = rcu_dereference(tt->cfg);
+	port = rcu_dereference(tt->port);
+	if (unlikely(!cfg->family || !port)) {
+		drop(tt, skb, TLSTUN_DROP_TX_NO_ROUTE);
+		goto out;
+	}
+
+	if (skb_is_gso(skb)) {
+		struct sk_buff *segs = skb_gso_segment(skb, 0);
+
+		if (IS_ERR_OR_NULL(segs)) {
+			drop(tt, skb, TLSTUN_DROP_TX_ERROR);
+			goto out;
+		}
+		consume_skb(skb);
+		skb_list_walk_safe(segs, skb, next) {
+			skb_mark_not_on_list(skb);
+			send_one(tt, sa, cfg, port, skb);
+		}
+	} else {
+		send_one(tt, sa, cfg, port, skb);
+	}
+out:
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+}
