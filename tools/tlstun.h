@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the tlstun tool's files share. One file per object:
+ *
+ *   tlstun.c   main, global options, the object table, usage, argument errors
+ *   link.c     do_link():    link add | set | del | show
+ *   sa.c       do_sa():      sa add | del | show | flush
+ *   monitor.c  do_monitor(): the "events" multicast group
+ *   parse.c    argument parsing (no netlink, unit-tested on the host)
+ *   print.c    text and JSON output
+ *   nl.c       netlink sockets, requests, extack, device lookup
+ */
+#ifndef TLSTUN_TOOL_H
+#define TLSTUN_TOOL_H
+
+#include <stdbool.h>
+
+#include "parse.h"
+
+#ifndef TLSTUN_TOOL_VERSION
+#define TLSTUN_TOOL_VERSION	"0.1"
+#endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit status: 0 success, 1 failure, 2 the command line was wrong. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+};
+
+struct tlstun_opts {
+	bool json;
+	bool pretty;
+	bool stats;
+};
+
+extern struct tlstun_opts opts;
+
+int do_link(int argc, char **argv);
+int do_sa(int argc, char **argv);
+int do_monitor(int argc, char **argv);
+
+struct nlattr;
+
+/* sa.c, for the monitor. */
+void sa_print_ident(struct nlattr **sa);
+
+/* An object's command table ends with a NULL name. */
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+int dispatch(const char *object, const struct command *cmds,
+	     int (*dflt)(int argc, char **argv), int argc, char **argv);
+int usage_object(const char *object);
+
+/* tlstun.c: each prints one "Error:" line and returns EXIT_USAGE. */
+int arg_invalid(const char *arg, const struct parse_err *e);
+int arg_no_value(const char *keyword);
+int arg_duplicate(const char *keyword, const char *arg);
+int arg_required(const char *keyword, const char *command);
+int arg_unknown(const char *object, const char *arg);
+int arg_conflict(const char *why);
+
+/*
+ * Step to a keyword's value, or fail; used inside the argument loops, where
+ * argc and argv are the unconsumed arguments and *argv is the keyword.
+ */
+#define NEXT_ARG()						\
+	do {							\
+		if (argc < 2)					\
+			return arg_no_value(*argv);		\
+		argc--;						\
+		argv++;						\
+	} while (0)
+
+/* A keyword seen twice is refused, not silently overridden. */
+#define ONCE(seen, keyword)					\
+	do {							\
+		if (seen)					\
+			return arg_duplicate(keyword, argv[1] ? argv[1] : ""); \
+		seen = true;					\
+	} while (0)
+
+#endif /* TLSTUN_TOOL_H */
