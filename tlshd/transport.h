@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The transport interface: how the session layer gets an authenticated,
+ * reliable, ordered byte stream to the peer and the TLS exporter of it,
+ * without knowing whether TLS 1.3 over TCP (tls.c) or QUIC ran underneath.
+ *
+ * Everything is non-blocking and driven by the daemon's single poll loop:
+ * the loop polls tlstund_conn_fd() for tlstund_conn_events() and calls
+ * tlstund_conn_progress() / read / write when it is ready. No call blocks.
+ *
+ * Peer authentication happens inside the handshake: the transport passes
+ * the peer's DER chain to tlstund_trust_verify() and fails the handshake
+ * (with a TLS alert) on any verdict but OK. A connection whose handshake
+ * completed is therefore always one with a verified peer.
+ */
+#ifndef TLSTUND_TRANSPORT_H
+#define TLSTUND_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "identity.h"
+#include "trust.h"
+
+#define TLSTUND_ALPN		"tlstun/1"
+
+struct tlstund_conn;
+struct tlstund_listener;
+
+/* Everything a transport needs to run handshakes; rebuilt on SIGHUP, while
+ * connections made with the old one keep it until they close.
+ */
+struct tlstund_transport_cfg {
+	const struct tlstund_identity *identity;	/* our key and chain */
+	const struct tlstund_trust_policy *trust;	/* how to judge the peer */
+};
+
+struct tlstund_transport_ops {
+	const char *name;		/* "tls" */
+
+	/* A credentials context for new connections (SSL_CTX for TLS). */
+	void *(*ctx_new)(const struct tlstund_transport_cfg *cfg, char *err,
+			 size_t errlen);
+	void (*ctx_free)(void *ctx);	/* refcounted: live conns keep it */
+
+	/* Listen on @addr. */
+	struct tlstund_listener *(*listen)(void *ctx,
+					   const struct sockaddr *addr,
+					   socklen_t addrlen, char *err,
+					   size_t errlen);
+	int (*listener_fd)(struct tlstund_listener *l);
+	/* A connection whose handshake is under way, or NULL with errno
+	 * EAGAIN when nothing is pending, or NULL with another errno.
+	 */
+	struct tlstund_conn *(*accept)(struct tlstund_listener *l, char *err,
+				       size_t errlen);
+	void (*listener_close)(struct tlstund_listener *l);
+
+	/* Start connecting to @addr; the handshake follows by itself. */
+	struct tlstund_conn *(*dial)(void *ctx, const struct sockaddr *addr,
+				     socklen_t addrlen, char *err,
+				     size_t errlen);
+
+	int (*fd)(struct tlstund_conn *c);
+	short (*events)(struct tlstund_conn *c);	/* POLLIN | POLLOUT */
+	/* Drive connect + handshake: 0 when established, -EAGAIN to be
+	 * called again when fd() is ready, another -errno on failure (the
+	 * reason, peer verdict included, is in error()).
+	 */
+	int (*progress)(struct tlstund_conn *c);
+	/* After progress() returned 0. >0 bytes, 0 at orderly EOF, -EAGAIN,
+	 * or -errno. write() may take fewer bytes than given.
+	 */
+	ssize_t (*read)(struct tlstund_conn *c, void *buf, size_t len);
+	ssize_t (*write)(struct tlstund_conn *c, const void *buf, size_t len);
+	/* RFC 8446 7.5 / RFC 9001 exporter (never the early exporter). */
+	int (*export)(struct tlstund_conn *c, const char *label,
+		      const uint8_t *context, size_t ctxlen, uint8_t *out,
+		      size_t outlen);
+	/* The verified peer (valid once progress() returned 0). */
+	const struct tlstund_trust_result *(*peer)(struct tlstund_conn *c);
+	bool (*we_dialed)(struct tlstund_conn *c);
+	/* Peer's address, for logs and for learning the data-plane remote. */
+	const struct sockaddr *(*peer_addr)(struct tlstund_conn *c,
+					    socklen_t *len);
+	/* kTLS: whether the kernel does this connection's record layer. */
+	bool (*ktls_tx)(struct tlstund_conn *c);
+	bool (*ktls_rx)(struct tlstund_conn *c);
+	const char *(*error)(struct tlstund_conn *c);
+	/* Best-effort close_notify, then free. */
+	void (*close)(struct tlstund_conn *c);
+};
+
+extern const struct tlstund_transport_ops tlstund_tls_ops;	/* tls.c */
+
+#endif /* TLSTUND_TRANSPORT_H */
