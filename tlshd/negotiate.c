@@ -179,19 +179,22 @@ enum tlstund_rekey_action tlstund_negotiate_rekey(uint32_t current,
 /**
  * tlstund_negotiate_backoff_ms() - delay before reconnect attempt @attempt
  * @attempt: 0 for the first retry after a session ended
+ * @base_ms: the first delay (reconnect-min; TLSTUND_BACKOFF_BASE_MS)
+ * @cap_ms: the largest delay (reconnect-max; TLSTUND_BACKOFF_CAP_MS)
  * @rnd: a uniformly random value from the caller
  *
- * The delay doubles from TLSTUND_BACKOFF_BASE_MS up to
- * TLSTUND_BACKOFF_CAP_MS and is then drawn from its upper half, so two
- * peers that lost a session together do not redial in lockstep.
+ * The delay doubles from @base_ms up to @cap_ms and is then drawn from its
+ * upper half, so two peers that lost a session together do not redial in
+ * lockstep.
  *
  * Return: milliseconds.
  */
-uint32_t tlstund_negotiate_backoff_ms(unsigned int attempt, uint32_t rnd)
+uint32_t tlstund_negotiate_backoff_ms(unsigned int attempt, uint32_t base_ms,
+				      uint32_t cap_ms, uint32_t rnd)
 {
-	uint32_t d = TLSTUND_BACKOFF_CAP_MS;
+	uint64_t d = cap_ms;
 
-	if (attempt < 16 && TLSTUND_BACKOFF_BASE_MS << attempt < d)
-		d = TLSTUND_BACKOFF_BASE_MS << attempt;
+	if (attempt < 32 && (uint64_t)base_ms << attempt < d)
+		d = (uint64_t)base_ms << attempt;
 	return d / 2 + rnd % (d - d / 2 + 1);
 }

@@ -50,6 +50,7 @@ int tlstund_negotiate_offer(const struct tlstund_session_params *params,
 enum tlstund_rekey_action tlstund_negotiate_rekey(uint32_t current,
 						  uint32_t pending,
 						  uint32_t asked);
-uint32_t tlstund_negotiate_backoff_ms(unsigned int attempt, uint32_t rnd);
+uint32_t tlstund_negotiate_backoff_ms(unsigned int attempt, uint32_t base_ms,
+				      uint32_t cap_ms, uint32_t rnd);
 
 #endif /* TLSTUND_NEGOTIATE_H */

@@ -1096,6 +1096,9 @@ static void test_negotiate_rekey(void **state)
 			 TLSTUND_REKEY_START);
 }
 
+#define BACKOFF(a, r) tlstund_negotiate_backoff_ms(a, TLSTUND_BACKOFF_BASE_MS, \
+						   TLSTUND_BACKOFF_CAP_MS, r)
+
 static void test_backoff(void **state)
 {
 	uint32_t d, hi, prev_hi = 0;
@@ -1110,19 +1113,27 @@ static void test_backoff(void **state)
 			hi = TLSTUND_BACKOFF_CAP_MS;
 		assert_true(hi >= prev_hi);
 		prev_hi = hi;
-		assert_int_equal(tlstund_negotiate_backoff_ms(a, 0), hi / 2);
-		assert_int_equal(tlstund_negotiate_backoff_ms(a, hi - hi / 2),
+		assert_int_equal(BACKOFF(a, 0), hi / 2);
+		assert_int_equal(BACKOFF(a, hi - hi / 2),
 				 hi);
-		assert_int_equal(tlstund_negotiate_backoff_ms(a, UINT32_MAX),
+		assert_int_equal(BACKOFF(a, UINT32_MAX),
 				 hi / 2 + UINT32_MAX % (hi - hi / 2 + 1));
 		for (i = 0; i < 100; i++) {
-			d = tlstund_negotiate_backoff_ms(a, rng());
+			d = BACKOFF(a, rng());
 			assert_true(d >= hi / 2 && d <= hi);
 		}
 	}
-	assert_int_equal(tlstund_negotiate_backoff_ms(0, 0), 500);
-	assert_int_equal(tlstund_negotiate_backoff_ms(UINT32_MAX, 0),
+	assert_int_equal(BACKOFF(0, 0), 500);
+	assert_int_equal(BACKOFF(UINT32_MAX, 0),
 			 TLSTUND_BACKOFF_CAP_MS / 2);
+	/* Other bounds, as reconnect-min and reconnect-max set them. */
+	assert_int_equal(tlstund_negotiate_backoff_ms(0, 250, 8000, 0), 125);
+	assert_int_equal(tlstund_negotiate_backoff_ms(3, 250, 8000, 1000),
+			 2000);
+	assert_int_equal(tlstund_negotiate_backoff_ms(9, 250, 8000, 0), 4000);
+	/* A day-long base cannot overflow the shift. */
+	assert_int_equal(tlstund_negotiate_backoff_ms(31, 86400000,
+						      86400000, 0), 43200000);
 }
 
 int main(void)
