@@ -19,9 +19,14 @@ export KVER KVER_OLD
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= /etc/systemd/system
+VERSION := 0.1
 export PREFIX DESTDIR
 
-.PHONY: all module module-old tools tlshd deps check demo bench install clean
+.PHONY: all module module-old tools tlshd deps check demo bench install \
+	dkms-install clean
 
 all: module tools tlshd
 
@@ -55,10 +60,31 @@ demo: deps
 bench: deps
 	tools/bench.sh
 
+# The module into /lib/modules/$(KVER)/extra, the two programs, the man
+# pages and tlstund@.service. /etc/tlstun is created for the configs.
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod $(KVER)
 	$(MAKE) -C tools install
 	$(MAKE) -C tlshd install
+	install -d -m 0755 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 Documentation/tlstun.8 Documentation/tlstund.8 \
+		$(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 Documentation/tlstun.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tlshd/tlstund@.service.in \
+		> $(DESTDIR)$(UNITDIR)/tlstund@.service
+	install -d -m 0700 $(DESTDIR)/etc/tlstun
+
+# Instead of the module part of "install", for kernels to come.
+dkms-install:
+	rm -rf /usr/src/tlstun-$(VERSION)
+	install -d /usr/src/tlstun-$(VERSION)
+	cp -r Kbuild kmod include /usr/src/tlstun-$(VERSION)/
+	sed 's|@VERSION@|$(VERSION)|' dkms.conf > /usr/src/tlstun-$(VERSION)/dkms.conf
+	dkms add -m tlstun -v $(VERSION)
+	dkms build -m tlstun -v $(VERSION)
+	dkms install -m tlstun -v $(VERSION)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

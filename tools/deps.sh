@@ -20,6 +20,7 @@ PACKAGES="
 	libssl-dev
 	openssl
 	libsystemd-dev
+	systemd
 
 	libcmocka-dev
 	clang

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlstund: keys a tlstun device from a TLS 1.3 mutual-TLS handshake with
+ * its peer. See tlstund(8).
+ */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509_vfy.h>
+
+#include "tlstund.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tlstund [ -d ] [ -t ] [ -c FILE ] IFNAME\n"
+		"       tlstund -V\n"
+		"Where: -c FILE  the configuration (default %s/IFNAME.conf)\n"
+		"       -d       debug logging, key fingerprints included\n"
+		"       -t       check the configuration and the keys and\n"
+		"                certificates it names, then exit\n"
+		"       -V       print the version\n",
+		TLSTUND_CONFIG_DIR);
+}
+
+/* -t: everything that can be checked without the kernel or the network. */
+static int check(const struct tlstund_config *cfg)
+{
+	struct tlstund_identity id = { 0 };
+	char err[512];
+	X509_STORE *ca;
+
+	if (tlstund_identity_load(&id, cfg->key_path, cfg->cert_path, err,
+				  sizeof(err))) {
+		fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
+		return 1;
+	}
+	tlstund_identity_free(&id);
+	if (cfg->trust == TLSTUND_TRUST_CA) {
+		ca = tlstund_trust_load_ca(cfg->ca_path, err, sizeof(err));
+		if (!ca) {
+			fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
+			return 1;
+		}
+		X509_STORE_free(ca);
+	}
+	printf("tlstund: %s: configuration OK\n", cfg->path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tlstund_config *cfg;
+	char path[PATH_MAX] = "", err[1024];
+	bool debug = false, test = false;
+	int opt, ret;
+
+	while ((opt = getopt(argc, argv, "c:dthV")) != -1) {
+		switch (opt) {
+		case 'c':
+			snprintf(path, sizeof(path), "%s", optarg);
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'V':
+			printf("tlstund %s\n", TLSTUND_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (!path[0] && tlstund_config_path(argv[optind], path,
+					    sizeof(path))) {
+		fprintf(stderr, "tlstund: \"%s\" is not an interface name\n",
+			argv[optind]);
+		return 2;
+	}
+
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return 1;
+	if (tlstund_config_load(path, cfg, err, sizeof(err))) {
+		fprintf(stderr, "tlstund: %s\n", err);
+		free(cfg);
+		return 1;
+	}
+	if (strcmp(cfg->ifname, argv[optind])) {
+		fprintf(stderr, "tlstund: %s: configures %s, not %s\n", path,
+			cfg->ifname, argv[optind]);
+		free(cfg);
+		return 1;
+	}
+	if (test) {
+		ret = check(cfg);
+		free(cfg);
+		return ret;
+	}
+	tlstund_log_init(cfg->ifname, debug);
+	ret = tlstund_daemon_run(cfg);
+	free(cfg);
+	return ret;
+}
