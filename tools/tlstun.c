@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tlstun: configure tlstun devices and their security associations.
+ * tlstun: configure tlstun devices and their security associations, and
+ * make the keys, node ids and certificates that identify a node to tlstund.
  *
  *   tlstun [ OPTIONS ] OBJECT { COMMAND | help }
  *
@@ -50,6 +51,34 @@ static const char *const monitor_syntax[] = {
 
 static const char *const monitor_where[] = { "NAME", "COUNT", NULL };
 
+/* As in wg(8): one word, no command, for each identity operation. */
+static const char *const genkey_syntax[] = { "genkey [ OUTFILE ]", NULL };
+static const char *const genkey_where[] = { "OUTFILE", NULL };
+
+static const char *const pubkey_syntax[] = { "pubkey [ INFILE ]", NULL };
+static const char *const pubkey_where[] = { "INFILE", NULL };
+
+static const char *const nodeid_syntax[] = { "nodeid", NULL };
+static const char *const nodeid_where[] = { NULL };
+
+static const char *const cert_syntax[] = {
+	"cert KEYFILE [ node NODE_ID ] [ days DAYS ] [ out OUTFILE ]",
+	NULL
+};
+
+static const char *const cert_where[] = {
+	"KEYFILE", "NODE_ID", "DAYS", "OUTFILE", NULL
+};
+
+static const char *const csr_syntax[] = {
+	"csr KEYFILE node NODE_ID [ out OUTFILE ]",
+	NULL
+};
+
+static const char *const csr_where[] = {
+	"KEYFILE", "NODE_ID", "OUTFILE", NULL
+};
+
 static const struct object {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -59,6 +88,11 @@ static const struct object {
 	{ "link", do_link, link_syntax, link_where },
 	{ "sa", do_sa, sa_syntax, sa_where },
 	{ "monitor", do_monitor, monitor_syntax, monitor_where },
+	{ "genkey", do_genkey, genkey_syntax, genkey_where },
+	{ "pubkey", do_pubkey, pubkey_syntax, pubkey_where },
+	{ "nodeid", do_nodeid, nodeid_syntax, nodeid_where },
+	{ "cert", do_cert, cert_syntax, cert_where },
+	{ "csr", do_csr, csr_syntax, csr_where },
 };
 
 #define N_OBJECTS ARRAY_SIZE(objects)
@@ -72,7 +106,8 @@ static const struct definition {
 	const char *text;
 } definitions[] = {
 	{ "OPTIONS", "{ -j[son] | -p[retty] | -s[tatistics] | -V[ersion] | -h[elp] }" },
-	{ "OBJECT", "{ link | sa | monitor }" },
+	{ "OBJECT", "{ link | sa | monitor | genkey | pubkey | nodeid | cert |\n"
+		    "  csr }" },
 	{ "NAME", "interface name, 1 to 15 bytes" },
 	{ "LINK_OPTS", "[ remote ADDR ] [ local ADDR ] [ port PORT ] [ vni VNI ]\n"
 		       "[ ttl TTL ] [ tos TOS ] [ df DF ]" },
@@ -95,6 +130,14 @@ static const struct definition {
 	{ "N", "0..18446744073709551615, 0 is no limit (default 0), but a\n"
 	       "tx SA's hard-packets 0 is 23726566 (RFC 8446 5.5)" },
 	{ "COUNT", "1..4294967295, events to print before exiting" },
+	{ "KEYFILE", "PEM private key file, mode 0600 or stricter" },
+	{ "NODE_ID", "0x and 32 hex digits, as \"tlstun nodeid\" prints" },
+	{ "DAYS", "1.." XSTR(CERT_DAYS_MAX) ", validity of the certificate (default "
+		  XSTR(CERT_DAYS_DEFAULT) ")" },
+	{ "INFILE", "PEM private key or certificate file, or - for standard\n"
+		    "input (the default)" },
+	{ "OUTFILE", "a new file (never overwritten), or - for standard\n"
+		     "output (the default)" },
 };
 
 /* The numbers the definitions spell out rather than stringify. */

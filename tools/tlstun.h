@@ -6,6 +6,9 @@
  *   link.c     do_link():    link add | set | del | show
  *   sa.c       do_sa():      sa add | del | show | flush
  *   monitor.c  do_monitor(): the "events" multicast group
+ *   keys.c     do_genkey(), do_pubkey(), do_nodeid(), do_cert(), do_csr():
+ *              a node's key, pin, node id, certificate and CSR, made by
+ *              tlshd/identity.c (compiled into the tool)
  *   parse.c    argument parsing (no netlink, unit-tested on the host)
  *   print.c    text and JSON output
  *   nl.c       netlink sockets, requests, extack, device lookup
@@ -41,6 +44,19 @@ extern struct tlstun_opts opts;
 int do_link(int argc, char **argv);
 int do_sa(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_genkey(int argc, char **argv);
+int do_pubkey(int argc, char **argv);
+int do_nodeid(int argc, char **argv);
+int do_cert(int argc, char **argv);
+int do_csr(int argc, char **argv);
+
+/*
+ * keys.c: a self-signed certificate's validity in days; the maximum is
+ * identity.c's own limit (200 * 366), checked here so that the error
+ * quotes the argument.
+ */
+#define CERT_DAYS_DEFAULT	3650
+#define CERT_DAYS_MAX		73200
 
 struct nlattr;
 

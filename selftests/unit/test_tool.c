@@ -9,9 +9,13 @@
  *  - the whole tool, run in-process (tool.mk renames its main() to
  *    tlstun_main()) with stdout and stderr captured: help, every argument
  *    error and its exit status, the missing-module message, and that a key
- *    given on the command line is wiped from argv.
+ *    given on the command line is wiped from argv;
+ *  - the identity commands (genkey, pubkey, nodeid, cert, csr): file modes
+ *    and refusals, pins against the openssl CLI's, and certificates and
+ *    requests checked by the daemon's own trust policy (tlshd/trust.c).
  *
  * Nothing here needs the tlstun module; the VM tests cover the kernel side.
+ * tool_keys.sh runs the built binary from a shell, as the man page does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,9 +33,15 @@
 
 #include <linux/tlstun.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "certs/testcerts.h"
+#include "identity.h"
 #include "parse.h"
 #include "print.h"
 #include "tlstun.h"
+#include "trust.h"
 
 /* tool.mk builds every tool source with -Dmain=tlstun_main; not this one. */
 #undef main
@@ -576,6 +586,10 @@ struct run {
 	char err[4096];
 };
 
+/* For the next run only: its stdin, and the mode of its stdout file. */
+static int run_stdin = -1;
+static mode_t run_stdout_mode;
+
 static void slurp(FILE *f, char *buf, size_t len)
 {
 	size_t n;
@@ -590,11 +604,17 @@ static void slurp(FILE *f, char *buf, size_t len)
 static void run_argv(struct run *r, char **args)
 {
 	FILE *out = tmpfile(), *err = tmpfile();
-	int save_out = dup(1), save_err = dup(2), argc = 0;
+	int save_out = dup(1), save_err = dup(2), save_in = -1, argc = 0;
 	char *argv[32];
 
 	assert_non_null(out);
 	assert_non_null(err);
+	if (run_stdout_mode)
+		assert_int_equal(fchmod(fileno(out), run_stdout_mode), 0);
+	if (run_stdin >= 0) {
+		save_in = dup(0);
+		assert_true(dup2(run_stdin, 0) == 0);
+	}
 	argv[argc++] = "tlstun";
 	for (; *args; args++) {
 		assert_true(argc < 31);
@@ -614,6 +634,13 @@ static void run_argv(struct run *r, char **args)
 	dup2(save_err, 2);
 	close(save_out);
 	close(save_err);
+	if (save_in >= 0) {
+		dup2(save_in, 0);
+		close(save_in);
+		close(run_stdin);
+	}
+	run_stdin = -1;
+	run_stdout_mode = 0;
 	slurp(out, r->out, sizeof(r->out));
 	slurp(err, r->err, sizeof(r->err));
 }
@@ -692,6 +719,62 @@ static void test_cli_help(void **state)
 	assert_non_null(strstr(r.out, "version 1)\n"));
 }
 
+static void test_cli_help_identity(void **state)
+{
+	static const char *const lines[] = {
+		"       tlstun genkey [ OUTFILE ]\n",
+		"       tlstun pubkey [ INFILE ]\n",
+		"       tlstun nodeid\n",
+		"       tlstun cert KEYFILE [ node NODE_ID ] [ days DAYS ] [ out OUTFILE ]\n",
+		"       tlstun csr KEYFILE node NODE_ID [ out OUTFILE ]\n",
+		("       OBJECT := { link | sa | monitor | genkey | pubkey | nodeid | cert |\n"
+		 "                   csr }\n"),
+		"       KEYFILE := PEM private key file, mode 0600 or stricter\n",
+		"       NODE_ID := 0x and 32 hex digits, as \"tlstun nodeid\" prints\n",
+		"       DAYS := 1..73200, validity of the certificate (default 3650)\n",
+	};
+	struct run r;
+
+	(void)state;
+	run(&r, "help", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (!strstr(r.out, lines[i]))
+			fail_msg("\"tlstun help\" lacks \"%s\"", lines[i]);
+
+	/* Each object's help is its own lines and definitions only. */
+	run(&r, "genkey", "help", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out,
+		"Usage: tlstun genkey [ OUTFILE ]\n"
+		"       tlstun genkey help\n"
+		"Where: OUTFILE := a new file (never overwritten), or - for standard\n"
+		"                  output (the default)\n");
+	run(&r, "pubkey", "help", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out,
+		"Usage: tlstun pubkey [ INFILE ]\n"
+		"       tlstun pubkey help\n"
+		"Where: INFILE := PEM private key or certificate file, or - for standard\n"
+		"                 input (the default)\n");
+	run(&r, "nodeid", "help", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out,
+		"Usage: tlstun nodeid\n"
+		"       tlstun nodeid help\n");
+	run(&r, "cert", "help", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_true(!strncmp(r.out, "Usage: tlstun cert KEYFILE", 26));
+	assert_non_null(strstr(r.out, "\nWhere: KEYFILE := "));
+	assert_non_null(strstr(r.out, "\n       DAYS := "));
+	assert_non_null(strstr(r.out, "\n       OUTFILE := "));
+	assert_null(strstr(r.out, "INFILE"));
+	run(&r, "csr", "help", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_true(!strncmp(r.out, "Usage: tlstun csr KEYFILE node NODE_ID", 38));
+	assert_null(strstr(r.out, "DAYS"));
+}
+
 /* Each case: arguments, then the exact stderr line; all are usage errors. */
 static const char *const usage_errors[][18] = {
 	{ "-x", "link", NULL, "Error: unknown option \"-x\"; try \"tlstun help\"\n" },
@@ -750,6 +833,32 @@ static const char *const usage_errors[][18] = {
 	{ "monitor", "count", "0", NULL, "Error: argument \"0\" is wrong: must be between 1 and 4294967295\n" },
 	{ "monitor", "dev", NULL, "Error: argument \"dev\" needs a value\n" },
 	{ "monitor", "all", NULL, "Error: unknown argument \"all\"; try \"tlstun monitor help\"\n" },
+	/* Identity commands: "k" is never opened, the arguments fail first. */
+	{ "genkey", "a.key", "b.key", NULL, "Error: unknown argument \"b.key\"; try \"tlstun genkey help\"\n" },
+	{ "pubkey", "a.key", "-", NULL, "Error: unknown argument \"-\"; try \"tlstun pubkey help\"\n" },
+	{ "nodeid", "1", NULL, "Error: unknown argument \"1\"; try \"tlstun nodeid help\"\n" },
+	{ "cert", NULL, "Error: argument \"KEYFILE\" is required by \"cert\"\n" },
+	{ "cert", "k", "node", NULL, "Error: argument \"node\" needs a value\n" },
+	{ "cert", "k", "node", "0x1", NULL, "Error: argument \"0x1\" is wrong: not a node id (0x and 32 hex digits)\n" },
+	{ "cert", "k", "node", "00112233445566778899aabbccddeeff", NULL, "Error: argument \"00112233445566778899aabbccddeeff\" is wrong: not a node id (0x and 32 hex digits)\n" },
+	{ "cert", "k", "node", "0x00112233445566778899aabbccddeefg", NULL, "Error: argument \"0x00112233445566778899aabbccddeefg\" is wrong: not a node id (0x and 32 hex digits)\n" },
+	{ "cert", "k", "node", TC_NODE_A, "node", TC_NODE_B, NULL, "Error: duplicate \"node\": \"" TC_NODE_B "\" is the second value\n" },
+	{ "cert", "k", "days", NULL, "Error: argument \"days\" needs a value\n" },
+	{ "cert", "k", "days", "0", NULL, "Error: argument \"0\" is wrong: must be between 1 and 73200\n" },
+	{ "cert", "k", "days", "73201", NULL, "Error: argument \"73201\" is wrong: must be between 1 and 73200\n" },
+	{ "cert", "k", "days", "1y", NULL, "Error: argument \"1y\" is wrong: not a number\n" },
+	{ "cert", "k", "days", "1", "days", "2", NULL, "Error: duplicate \"days\": \"2\" is the second value\n" },
+	{ "cert", "k", "out", NULL, "Error: argument \"out\" needs a value\n" },
+	{ "cert", "k", "out", "", NULL, "Error: argument \"\" is wrong: empty file name\n" },
+	{ "cert", "k", "out", "a", "out", "b", NULL, "Error: duplicate \"out\": \"b\" is the second value\n" },
+	{ "cert", "k", "cn", "host-a", NULL, "Error: unknown argument \"cn\"; try \"tlstun cert help\"\n" },
+	{ "cert", "k", TC_NODE_A, NULL, "Error: unknown argument \"" TC_NODE_A "\"; try \"tlstun cert help\"\n" },
+	{ "csr", NULL, "Error: argument \"KEYFILE\" is required by \"csr\"\n" },
+	{ "csr", "k", NULL, "Error: argument \"node\" is required by \"csr\"\n" },
+	{ "csr", "k", "out", "k.csr", NULL, "Error: argument \"node\" is required by \"csr\"\n" },
+	{ "csr", "k", "node", "0xZZ112233445566778899aabbccddeeff", NULL, "Error: argument \"0xZZ112233445566778899aabbccddeeff\" is wrong: not a node id (0x and 32 hex digits)\n" },
+	{ "csr", "k", "node", TC_NODE_A, "days", "1", NULL, "Error: unknown argument \"days\"; try \"tlstun csr help\"\n" },
+	{ "csr", "k", "node", TC_NODE_A, "out", "", NULL, "Error: argument \"\" is wrong: empty file name\n" },
 };
 
 static void test_cli_usage_errors(void **state)
@@ -860,6 +969,614 @@ static void test_cli_key_file_warning(void **state)
 	assert_null(strstr(r.err, "Warning"));
 }
 
+/* The identity commands, on files in key_dir */
+
+#define TMP_PATH(buf, name) snprintf(buf, sizeof(buf), "%s/%s", key_dir, name)
+
+/* The next run's stdin: a pipe holding @data, or a file. */
+static void stdin_pipe(const char *data)
+{
+	size_t len = strlen(data);
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], data, len), (ssize_t)len);
+	close(p[1]);
+	run_stdin = p[0];
+}
+
+static void stdin_file(const char *path)
+{
+	run_stdin = open(path, O_RDONLY);
+	assert_true(run_stdin >= 0);
+}
+
+/* A whole file, NUL-terminated; the caller frees it. */
+static char *read_path(const char *path)
+{
+	struct stat st;
+	char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	buf = calloc(1, st.st_size + 1);
+	assert_non_null(buf);
+	assert_int_equal(read(fd, buf, st.st_size), st.st_size);
+	close(fd);
+	return buf;
+}
+
+static mode_t file_mode(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* Run a shell command that must succeed; @buf gets its stdout. */
+static void shell(char *buf, size_t len, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	size_t n;
+	FILE *p;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(buf, 1, len - 1, p);
+	buf[n] = '\0';
+	if (pclose(p))
+		fail_msg("\"%s\" failed: %s", cmd, buf);
+}
+
+/* The openssl CLI's pin of a key, as the man page computes it. */
+static void openssl_pin(char out[TLSTUND_PIN_STRLEN + 1], const char *key)
+{
+	char hex[256];
+
+	shell(hex, sizeof(hex),
+	      "openssl pkey -in '%s' -pubout -outform der | sha256sum", key);
+	assert_int_equal(strlen(hex), 64 + 4);
+	snprintf(out, TLSTUND_PIN_STRLEN + 1, "sha256:%.64s\n", hex);
+}
+
+/* "tlstun genkey PATH", which must succeed. */
+static void tool_genkey(const char *path)
+{
+	struct run r;
+
+	run(&r, "genkey", path, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.err, "");
+}
+
+/* A "0x<32 hex>\n" line of "tlstun nodeid", without its newline. */
+static void tool_nodeid(char id[TLSTUND_NODE_ID_STRLEN])
+{
+	struct run r;
+
+	run(&r, "nodeid", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_int_equal(strlen(r.out), TLSTUND_NODE_ID_STRLEN);
+	assert_int_equal(r.out[TLSTUND_NODE_ID_STRLEN - 1], '\n');
+	memcpy(id, r.out, TLSTUND_NODE_ID_STRLEN - 1);
+	id[TLSTUND_NODE_ID_STRLEN - 1] = '\0';
+}
+
+static X509 *cert_of(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	assert_non_null(x);
+	return x;
+}
+
+static EVP_PKEY *load_key(const char *path)
+{
+	char err[TLSTUND_ERR_LEN];
+	EVP_PKEY *key = tlstund_identity_load_key(path, err, sizeof(err));
+
+	if (!key)
+		fail_msg("%s", err);
+	return key;
+}
+
+static enum tlstund_trust_verdict
+verify_cert(const struct tlstund_trust_policy *pol, X509 *x,
+	    struct tlstund_trust_result *res)
+{
+	unsigned char *der = NULL;
+	const uint8_t *ders[1];
+	size_t lens[1];
+	int n;
+
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	ders[0] = der;
+	lens[0] = n;
+	tlstund_trust_verify(pol, ders, lens, 1, time(NULL), res);
+	OPENSSL_free(der);
+	return res->verdict;
+}
+
+static void expect_error(struct run *r, int rc, const char *fmt, ...)
+{
+	char want[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (r->rc != rc || strcmp(r->err, want) || r->out[0])
+		fail_msg("exit %d, stderr \"%s\", stdout \"%s\"; want exit %d, stderr \"%s\"",
+			 r->rc, r->err, r->out, rc, want);
+}
+
+static void test_cli_genkey(void **state)
+{
+	char path[256], missing[256], first[1024];
+	EVP_PKEY *key;
+	char *before, *after;
+	struct run r;
+	mode_t old;
+
+	(void)state;
+	TMP_PATH(path, "gen.key");
+	/* 0600 whatever the umask. */
+	old = umask(0);
+	run(&r, "genkey", path, NULL);
+	umask(old);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	assert_int_equal(file_mode(path), 0600);
+	before = read_path(path);
+	assert_true(!strncmp(before, "-----BEGIN PRIVATE KEY-----\n", 28));
+	key = load_key(path);
+	EVP_PKEY_free(key);
+
+	/* Never replaces a file: the key stays as it was. */
+	run(&r, "genkey", path, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: cannot create private key %s: File exists (refusing to overwrite a key)\n",
+		     path);
+	after = read_path(path);
+	assert_string_equal(after, before);
+	OPENSSL_cleanse(before, strlen(before));
+	OPENSSL_cleanse(after, strlen(after));
+	free(before);
+	free(after);
+
+	TMP_PATH(missing, "no/such/dir.key");
+	run(&r, "genkey", missing, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: cannot create private key %s: No such file or directory\n",
+		     missing);
+
+	/* To stdout when asked, a new key each time. */
+	run(&r, "genkey", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.err, "");
+	assert_true(!strncmp(r.out, "-----BEGIN PRIVATE KEY-----\n", 28));
+	assert_non_null(strstr(r.out, "\n-----END PRIVATE KEY-----\n"));
+	strcpy(first, r.out);
+	run(&r, "genkey", "-", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_true(!strncmp(r.out, "-----BEGIN PRIVATE KEY-----\n", 28));
+	assert_string_not_equal(r.out, first);
+
+	/* Into a file that others can read: the key, and a warning. */
+	run_stdout_mode = 0644;
+	run(&r, "genkey", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_true(!strncmp(r.out, "-----BEGIN PRIVATE KEY-----\n", 28));
+	assert_string_equal(r.err,
+		"Warning: standard output is a file that group or others can access (mode 0644); tlstund refuses such a key file: chmod 600 it, and set umask 077 before the next one\n");
+	OPENSSL_cleanse(first, sizeof(first));
+}
+
+static void test_cli_pubkey(void **state)
+{
+	char key[256], cert[256], both[256], chain[256], enc[256], path[256];
+	char pin[TLSTUND_PIN_STRLEN + 1], json[128], buf[256];
+	static const char *const committed[] = { "leaf_a", "self_a", "root" };
+	char *keytext, *certtext, *text;
+	struct run r;
+
+	(void)state;
+	TMP_PATH(key, "pub.key");
+	TMP_PATH(cert, "pub.pem");
+	tool_genkey(key);
+	openssl_pin(pin, key);
+
+	/* The key's pin is the openssl CLI's. */
+	run(&r, "pubkey", key, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.err, "");
+	assert_string_equal(r.out, pin);
+
+	/* Its certificate's pin is the same, however it comes in. */
+	run(&r, "cert", key, "out", cert, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	run(&r, "pubkey", cert, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, pin);
+	stdin_file(cert);
+	run(&r, "pubkey", NULL);
+	assert_string_equal(r.out, pin);
+	keytext = read_path(key);
+	stdin_pipe(keytext);
+	run(&r, "pubkey", "-", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, pin);
+
+	snprintf(json, sizeof(json), "{\"pin\":\"%.*s\"}\n",
+		 (int)TLSTUND_PIN_STRLEN - 1, pin);
+	run(&r, "-j", "pubkey", key, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, json);
+
+	/* The committed certificates' pins, which the CLI computed. */
+	for (size_t i = 0; i < sizeof(committed) / sizeof(committed[0]); i++) {
+		snprintf(path, sizeof(path), TC_DIR "%s.pin", committed[i]);
+		text = read_path(path);
+		snprintf(path, sizeof(path), TC_DIR "%s.pem", committed[i]);
+		run(&r, "pubkey", path, NULL);
+		assert_int_equal(r.rc, EXIT_OK);
+		assert_string_equal(r.out, text);
+		free(text);
+	}
+	/* Of a chain, the leaf. */
+	TMP_PATH(chain, "chain.pem");
+	shell(buf, sizeof(buf), "cat " TC_DIR "leaf_a.pem " TC_DIR
+	      "inter.pem > '%s'", chain);
+	run(&r, "pubkey", chain, NULL);
+	text = read_path(TC_DIR "leaf_a.pin");
+	assert_string_equal(r.out, text);
+	free(text);
+
+	/* A file that holds a key is a key file, under the daemon's rules. */
+	certtext = read_path(cert);
+	TMP_PATH(both, "both.pem");
+	shell(buf, sizeof(buf), "cat '%s' '%s' > '%s' && chmod 600 '%s'",
+	      cert, key, both, both);
+	run(&r, "pubkey", both, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, pin);
+	assert_int_equal(chmod(both, 0640), 0);
+	run(&r, "pubkey", both, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: private key %s is accessible by group or others (mode 0640); run chmod 600 on it\n",
+		     both);
+	/* A piped key has no mode to check. */
+	stdin_pipe(keytext);
+	run(&r, "pubkey", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, pin);
+
+	/* What is not a P-256 key or certificate, or not readable. */
+	run(&r, "pubkey", "/nonexistent", NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: cannot open /nonexistent: No such file or directory\n");
+	run(&r, "pubkey", key_dir, NULL);
+	expect_error(&r, EXIT_FAIL, "Error: cannot read %s: Is a directory\n",
+		     key_dir);
+	stdin_pipe("");
+	run(&r, "pubkey", NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: standard input holds neither a PEM private key nor a PEM certificate\n");
+	run(&r, "pubkey", TC_DIR "leaf_a.der", NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: " TC_DIR "leaf_a.der holds neither a PEM private key nor a PEM certificate\n");
+	run(&r, "pubkey", TC_DIR "leaf_rsa.pem", NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: the certificate in " TC_DIR "leaf_rsa.pem does not hold an ECDSA P-256 key, which tlstun needs\n");
+	text = read_path(TC_DIR "leaf_rsa.key.pem");
+	TMP_PATH(path, "rsa.key");
+	key_file("rsa.key", text, strlen(text), 0600);
+	run(&r, "pubkey", path, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: private key %s is a 2048-bit RSA key; tlstun needs ECDSA P-256\n",
+		     path);
+	free(text);
+	stdin_file(TC_DIR "leaf_p384.key.pem");
+	run(&r, "pubkey", NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: the private key in standard input is not an ECDSA P-256 key, which tlstun needs\n");
+	stdin_pipe("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+	run(&r, "pubkey", NULL);
+	assert_int_equal(r.rc, EXIT_FAIL);
+	assert_true(!strncmp(r.err, "Error: cannot parse the private key in standard input: ", 55));
+
+	/* Encrypted keys are refused, never prompted for. */
+	TMP_PATH(enc, "enc.key");
+	shell(buf, sizeof(buf),
+	      "openssl pkey -in '%s' -aes256 -passout pass:x -out '%s' && chmod 600 '%s'",
+	      key, enc, enc);
+	run(&r, "pubkey", enc, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: private key %s is encrypted; tlstun keys are stored unencrypted, protected by the file mode\n",
+		     enc);
+	stdin_file(enc);
+	run(&r, "pubkey", NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: the private key in standard input is encrypted; tlstun keys are stored unencrypted, protected by the file mode\n");
+
+	/* Up to 1 MiB is read; more is refused. */
+	TMP_PATH(path, "big.pem");
+	shell(buf, sizeof(buf),
+	      "{ cat '%s'; head -c %d /dev/zero | tr '\\0' ' '; } > '%s'",
+	      cert, 1048576 - (int)strlen(certtext), path);
+	run(&r, "pubkey", path, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, pin);
+	shell(buf, sizeof(buf), "echo >> '%s'", path);
+	run(&r, "pubkey", path, NULL);
+	expect_error(&r, EXIT_FAIL, "Error: %s is larger than 1048576 bytes\n",
+		     path);
+
+	OPENSSL_cleanse(keytext, strlen(keytext));
+	free(keytext);
+	free(certtext);
+}
+
+static void test_cli_nodeid(void **state)
+{
+	char a[TLSTUND_NODE_ID_STRLEN], b[TLSTUND_NODE_ID_STRLEN];
+	char again[TLSTUND_NODE_ID_STRLEN], json[64];
+	uint8_t id[TLSTUND_NODE_ID_LEN];
+	struct run r;
+
+	(void)state;
+	tool_nodeid(a);
+	tool_nodeid(b);
+	/* "0x" and lower-case hex: what it parses to formats back the same. */
+	assert_true(!strncmp(a, "0x", 2));
+	assert_int_equal(strspn(a + 2, "0123456789abcdef"), 32);
+	assert_int_equal(tlstund_node_id_parse(a, id), 0);
+	tlstund_node_id_format(id, again);
+	assert_string_equal(again, a);
+	/* 128 random bits: two are never the same. */
+	assert_string_not_equal(a, b);
+
+	run(&r, "-j", "nodeid", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.err, "");
+	assert_int_equal(strlen(r.out), strlen("{\"node_id\":\"\"}\n") + 34);
+	memcpy(a, r.out + 12, 34);
+	a[34] = '\0';
+	assert_int_equal(tlstund_node_id_parse(a, id), 0);
+	snprintf(json, sizeof(json), "{\"node_id\":\"%s\"}\n", a);
+	assert_string_equal(r.out, json);
+}
+
+static void test_cli_cert(void **state)
+{
+	struct tlstund_trust_policy ca = { .kind = TLSTUND_TRUST_CA };
+	struct tlstund_trust_policy pin = { .kind = TLSTUND_TRUST_PIN };
+	char key[256], loose[256], pem[256], buf[1024], pinstr[128];
+	char id[TLSTUND_NODE_ID_STRLEN], want[64];
+	uint8_t nid[TLSTUND_NODE_ID_LEN], got[TLSTUND_NODE_ID_LEN];
+	struct tlstund_trust_result res;
+	char err[TLSTUND_ERR_LEN];
+	struct tlstund_identity ident;
+	struct tm nb_tm;
+	time_t nb, now;
+	int days, secs;
+	EVP_PKEY *k;
+	X509 *x, *y;
+	struct run r;
+	char *text, *again;
+	mode_t old;
+
+	(void)state;
+	TMP_PATH(key, "cert.key");
+	tool_genkey(key);
+	tool_nodeid(id);
+	assert_int_equal(tlstund_node_id_parse(id, nid), 0);
+
+	now = time(NULL);
+	run(&r, "cert", key, "node", id, "days", "30", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.err, "");
+	assert_true(!strncmp(r.out, "-----BEGIN CERTIFICATE-----\n", 28));
+	x = cert_of(r.out);
+	k = load_key(key);
+	assert_int_equal(X509_check_private_key(x, k), 1);
+	assert_int_equal(X509_verify(x, k), 1);
+	EVP_PKEY_free(k);
+	assert_int_equal(tlstund_cert_node_id(x, got), 0);
+	assert_memory_equal(got, nid, sizeof(nid));
+	/* 30 days, from an hour ago. */
+	assert_int_equal(ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(x),
+					X509_get0_notAfter(x)), 1);
+	assert_int_equal(days, 30);
+	assert_int_equal(secs, 0);
+	assert_int_equal(ASN1_TIME_to_tm(X509_get0_notBefore(x), &nb_tm), 1);
+	nb = timegm(&nb_tm);
+	assert_true(nb >= now - 3600 && nb <= time(NULL) - 3600);
+
+	/* The daemon's ca policy, with the certificate as its own anchor. */
+	ca.ca_store = X509_STORE_new();
+	assert_non_null(ca.ca_store);
+	assert_int_equal(X509_STORE_add_cert(ca.ca_store, x), 1);
+	memcpy(ca.node_id, nid, sizeof(nid));
+	if (verify_cert(&ca, x, &res) != TLSTUND_TRUST_OK)
+		fail_msg("ca: %s (%s)", tlstund_trust_reason_str(res.verdict),
+			 res.detail);
+	snprintf(want, sizeof(want), "node:%s", id);
+	assert_string_equal(res.identity, want);
+	ca.node_id[0] ^= 1;
+	assert_int_equal(verify_cert(&ca, x, &res),
+			 TLSTUND_TRUST_WRONG_NODE_ID);
+	ca.node_id[0] ^= 1;
+
+	/* The pin policy, with the pin pubkey prints. */
+	run(&r, "pubkey", key, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	snprintf(pinstr, sizeof(pinstr), "%.*s", (int)TLSTUND_PIN_STRLEN - 1,
+		 r.out);
+	assert_int_equal(tlstund_pin_parse(pinstr, pin.pin), 0);
+	assert_int_equal(verify_cert(&pin, x, &res), TLSTUND_TRUST_OK);
+
+	/* Without a node: a pin-only certificate. */
+	run(&r, "cert", key, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	y = cert_of(r.out);
+	assert_int_equal(tlstund_cert_node_id(y, got), -ENOENT);
+	assert_int_equal(verify_cert(&pin, y, &res), TLSTUND_TRUST_OK);
+	assert_int_equal(X509_STORE_add_cert(ca.ca_store, y), 1);
+	assert_int_equal(verify_cert(&ca, y, &res),
+			 TLSTUND_TRUST_NO_NODE_URI);
+	X509_free(y);
+	X509_free(x);
+	X509_STORE_free(ca.ca_store);
+
+	/* The tool's longest validity is identity.c's. */
+	run(&r, "cert", key, "days", "73200", NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.err, "");
+
+	/* To a new file, which the daemon loads with the key. */
+	TMP_PATH(pem, "cert.pem");
+	old = umask(022);
+	run(&r, "cert", key, "node", id, "out", pem, NULL);
+	umask(old);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	assert_int_equal(file_mode(pem), 0644);
+	if (tlstund_identity_load(&ident, key, pem, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(ident.has_node_id);
+	assert_memory_equal(ident.node_id, nid, sizeof(nid));
+	tlstund_identity_free(&ident);
+	shell(buf, sizeof(buf),
+	      "openssl x509 -in '%s' -noout -ext subjectAltName,basicConstraints,keyUsage,extendedKeyUsage",
+	      pem);
+	snprintf(want, sizeof(want), "URI:urn:tlstun:node:%s\n", id);
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, "CA:FALSE"));
+	assert_non_null(strstr(buf, "Digital Signature"));
+	assert_non_null(strstr(buf, "TLS Web Server Authentication, TLS Web Client Authentication"));
+	text = read_path(pem);
+	run(&r, "cert", key, "out", pem, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: cannot create certificate %s: File exists (refusing to overwrite it)\n",
+		     pem);
+	again = read_path(pem);
+	assert_string_equal(again, text);
+	free(again);
+	free(text);
+
+	/* The key file rules are the daemon's; nothing is written. */
+	text = read_path(key);
+	TMP_PATH(loose, "loose.key");
+	key_file("loose.key", text, strlen(text), 0644);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+	TMP_PATH(pem, "loose.pem");
+	run(&r, "cert", loose, "out", pem, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: private key %s is accessible by group or others (mode 0644); run chmod 600 on it\n",
+		     loose);
+	assert_int_equal(access(pem, F_OK), -1);
+	run(&r, "cert", "/nonexistent.key", NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: cannot open private key /nonexistent.key: No such file or directory\n");
+}
+
+static void test_cli_csr(void **state)
+{
+	struct tlstund_trust_policy ca = { .kind = TLSTUND_TRUST_CA };
+	struct tlstund_trust_result res;
+	char key[256], csr[256], issued[256], buf[4096], pinbuf[128];
+	uint8_t node_a[TLSTUND_NODE_ID_LEN];
+	char err[TLSTUND_ERR_LEN];
+	X509_REQ *req;
+	EVP_PKEY *k;
+	struct run r;
+	char *pem;
+	BIO *bio;
+	X509 *x;
+
+	(void)state;
+	TMP_PATH(key, "csr.key");
+	TMP_PATH(csr, "a.csr");
+	TMP_PATH(issued, "a.pem");
+	tool_genkey(key);
+	assert_int_equal(tlstund_node_id_parse(TC_NODE_A, node_a), 0);
+
+	run(&r, "csr", key, "node", TC_NODE_A, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.err, "");
+	assert_true(!strncmp(r.out, "-----BEGIN CERTIFICATE REQUEST-----\n", 36));
+	bio = BIO_new_mem_buf(r.out, -1);
+	req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	assert_non_null(req);
+	k = load_key(key);
+	assert_int_equal(X509_REQ_verify(req, k), 1);
+	EVP_PKEY_free(k);
+	X509_REQ_free(req);
+
+	/* The node URI is there, in lower case whatever the argument's. */
+	run(&r, "csr", key, "node", "0x00112233445566778899AABBCCDDEEFF",
+	    "out", csr, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	assert_string_equal(r.out, "");
+	shell(buf, sizeof(buf), "openssl req -in '%s' -noout -text -verify 2>&1",
+	      csr);
+	assert_non_null(strstr(buf, "URI:urn:tlstun:node:" TC_NODE_A "\n"));
+	assert_non_null(strstr(buf, "verify OK"));
+	run(&r, "csr", key, "node", TC_NODE_A, "out", csr, NULL);
+	expect_error(&r, EXIT_FAIL,
+		     "Error: cannot create certificate request %s: File exists (refusing to overwrite it)\n",
+		     csr);
+
+	/*
+	 * A CA made and used as the man page shows issues a certificate
+	 * that the daemon loads and its ca policy accepts for node A.
+	 */
+	shell(buf, sizeof(buf),
+	      "cd '%s' && "
+	      "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>&1 && "
+	      "openssl req -x509 -new -key ca.key -subj '/CN=tlstun site CA' "
+	      "-addext keyUsage=critical,keyCertSign,cRLSign -days 3650 -out ca.pem 2>&1 && "
+	      "openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -days 365 -copy_extensions copy -out a.pem 2>&1",
+	      key_dir);
+	TMP_PATH(buf, "ca.pem");
+	ca.ca_store = tlstund_trust_load_ca(buf, err, sizeof(err));
+	if (!ca.ca_store)
+		fail_msg("%s", err);
+	memcpy(ca.node_id, node_a, sizeof(node_a));
+	pem = read_path(issued);
+	x = cert_of(pem);
+	free(pem);
+	if (verify_cert(&ca, x, &res) != TLSTUND_TRUST_OK)
+		fail_msg("ca: %s (%s)", tlstund_trust_reason_str(res.verdict),
+			 res.detail);
+	assert_true(res.has_node_id);
+	assert_memory_equal(res.node_id, node_a, sizeof(node_a));
+	X509_free(x);
+	X509_STORE_free(ca.ca_store);
+
+	/* And its pin is the key's. */
+	run(&r, "pubkey", key, NULL);
+	assert_int_equal(r.rc, EXIT_OK);
+	strcpy(pinbuf, r.out);
+	run(&r, "pubkey", issued, NULL);
+	assert_string_equal(r.out, pinbuf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -876,10 +1593,16 @@ int main(void)
 		cmocka_unit_test(test_print_json),
 		cmocka_unit_test(test_print_pretty),
 		cmocka_unit_test(test_cli_help),
+		cmocka_unit_test(test_cli_help_identity),
 		cmocka_unit_test(test_cli_usage_errors),
 		cmocka_unit_test(test_cli_no_module),
 		cmocka_unit_test(test_cli_key_wiped_on_error),
 		cmocka_unit_test(test_cli_key_file_warning),
+		cmocka_unit_test(test_cli_genkey),
+		cmocka_unit_test(test_cli_pubkey),
+		cmocka_unit_test(test_cli_nodeid),
+		cmocka_unit_test(test_cli_cert),
+		cmocka_unit_test(test_cli_csr),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
