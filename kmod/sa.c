@@ -45,17 +45,6 @@ static void key_fingerprint(u8 out[32], u8 suite, const u8 *key,
 	memzero_explicit(&st, sizeof(st));
 }
 
-static unsigned int suite_keylen(u8 suite)
-{
-	switch (suite) {
-	case TLSTUN_SUITE_AES_GCM_128:
-		return 16;
-	case TLSTUN_SUITE_AES_GCM_256:
-		return 32;
-	}
-	return 0;
-}
-
 static void sa_free_work(struct work_struct *work)
 {
 	struct tlstun_sa *sa = container_of(to_rcu_work(work), struct tlstun_sa,
@@ -284,7 +273,7 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 	sa->dir = nla_get_u8(a[TLSTUN_SA_DIR]);
 	sa->spi = nla_get_u32(a[TLSTUN_SA_SPI]);
 	sa->suite = nla_get_u16(a[TLSTUN_SA_SUITE]);
-	keylen = suite_keylen(sa->suite);
+	keylen = TLSTUN_SUITE_KEY_LEN(sa->suite);
 	if (nla_len(a[TLSTUN_SA_KEY]) != keylen) {
 		NL_SET_ERR_MSG_FMT(extack,
 				       "the key of this suite is %u bytes, not %d",

@@ -50,14 +50,7 @@ int tlstund_keysched_exporter_context(uint8_t out[TLSTUND_EXPORTER_CONTEXT_LEN],
 
 size_t tlstund_keysched_suite_keylen(enum tlstun_suite suite)
 {
-	switch (suite) {
-	case TLSTUN_SUITE_AES_GCM_128:
-		return 16;
-	case TLSTUN_SUITE_AES_GCM_256:
-		return 32;
-	default:
-		return 0;
-	}
+	return TLSTUN_SUITE_KEY_LEN(suite);
 }
 
 int tlstund_keysched_cmac(const uint8_t *key, size_t keylen,

@@ -139,11 +139,6 @@ static void send_hello(struct tlstund_session *s)
 	queue(s, &msg);
 }
 
-static uint64_t suite_keylen(uint16_t suite)
-{
-	return suite == TLSTUN_SUITE_AES_GCM_256 ? 32 : 16;
-}
-
 /* The SA parameters every install shares: limits from [limits], with the
  * defaults that make the kernel ask for a rekey before a key wears out and
  * bound how long a session's leftovers can live.
@@ -160,7 +155,7 @@ static void sa_params(const struct tlstund_session *s,
 	p->spi = spi;
 	p->suite = s->params.suite;
 	p->key = key;
-	p->keylen = suite_keylen(s->params.suite);
+	p->keylen = tlstund_keysched_suite_keylen(s->params.suite);
 	p->peer = s->peer;
 	p->replay_window = c->replay_window;
 	p->hard_packets = c->hard_packets;
@@ -179,7 +174,7 @@ static int install(struct tlstund_session *s, uint8_t dir, uint32_t spi)
 	uint8_t key[TLSTUND_SA_KEY_MAX];
 	char fp[TLSTUND_FP_STRLEN], err[256] = "";
 	struct tlstund_sa_params p;
-	size_t keylen = suite_keylen(s->params.suite);
+	size_t keylen = tlstund_keysched_suite_keylen(s->params.suite);
 	int ret;
 
 	ret = tlstund_keysched_sa_key(&s->ks, spi, s->params.suite, key,

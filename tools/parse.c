@@ -223,14 +223,7 @@ int parse_peer(const char *s, struct parse_err *e)
 
 size_t suite_key_len(unsigned int suite)
 {
-	switch (suite) {
-	case TLSTUN_SUITE_AES_GCM_128:
-		return 16;
-	case TLSTUN_SUITE_AES_GCM_256:
-		return 32;
-	default:
-		return 0;
-	}
+	return TLSTUN_SUITE_KEY_LEN(suite);
 }
 
 static int hexval(char c)

@@ -179,6 +179,11 @@ enum tlstun_suite {
 };
 #define TLSTUN_SUITE_MAX (__TLSTUN_SUITE_MAX - 1)
 
+/* Key length of a suite, 0 for none. */
+#define TLSTUN_SUITE_KEY_LEN(suite)					\
+	((suite) == TLSTUN_SUITE_AES_GCM_128 ? 16 :			\
+	 (suite) == TLSTUN_SUITE_AES_GCM_256 ? 32 : 0)
+
 enum tlstun_sa_dir {
 	TLSTUN_SA_DIR_RX,
 	TLSTUN_SA_DIR_TX,
