@@ -174,9 +174,12 @@ static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 		NL_SET_ERR_MSG(extack, "the device is being deleted");
 		return -ENODEV;
 	}
-	if (tt->n_sas >= TLSTUN_MAX_SAS) {
+	old_tx = rcu_dereference_protected(tt->tx_sa, lockdep_is_held(&tt->lock));
+	/* A tx SA that replaces the live one leaves the count as it is. */
+	if (tt->n_sas >= TLSTUN_MAX_SAS &&
+	    !(sa->dir == TLSTUN_SA_DIR_TX && old_tx)) {
 		NL_SET_ERR_MSG_FMT(extack, "a device holds at most %u SAs",
-				       TLSTUN_MAX_SAS);
+				   TLSTUN_MAX_SAS);
 		return -ENOSPC;
 	}
 	if (tlstun_sa_find(tt, sa->dir, sa->spi) &&
@@ -186,7 +189,6 @@ static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 		return -EEXIST;
 	}
 
-	old_tx = rcu_dereference_protected(tt->tx_sa, lockdep_is_held(&tt->lock));
 	if (sa->dir == TLSTUN_SA_DIR_RX) {
 		/* The peer seals under this key with counters we do not
 		 * control; were it also our tx key, nonces would collide.

@@ -127,8 +127,9 @@
  *    TLSTUN_CMD_ACQUIRE (a packet was to be sent with no usable tx SA;
  *    at most one per device per TLSTUN_ACQUIRE_INTERVAL_MS)
  *        TLSTUN_A_IFINDEX, TLSTUN_A_IFNAME
- *        TLSTUN_A_TX_SPI                NLA_U32 (the exhausted or expired
- *                                       tx SA, when there was one)
+ *        TLSTUN_A_TX_SPI                NLA_U32, present while the device
+ *                                       still holds an exhausted tx SA;
+ *                                       absent when it holds none
  *
  * Limits. A soft limit emits one TLSTUN_CMD_SA_SOFT_EXPIRE per SA. A hard
  * limit removes the SA and emits TLSTUN_CMD_SA_HARD_EXPIRE; nothing more is
