@@ -92,4 +92,6 @@ clean:
 	$(MAKE) -C tlshd clean
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/fuzz clean
+	$(MAKE) -C selftests/nl clean
+	$(MAKE) -C selftests/tools clean
 	rm -rf build

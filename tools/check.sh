@@ -145,6 +145,8 @@ build_one() {
 build() {
 	build_one 1 "make all" make -j"$JOBS" all
 	build_one 2 "make module-old" make -j"$JOBS" module-old
+	build_one 3 "make -C selftests/nl" make -C selftests/nl
+	build_one 4 "make -C selftests/tools" make -C selftests/tools
 }
 
 vm() {

@@ -47,6 +47,7 @@ PACKAGES="
 	wireguard-tools
 	python3
 	python3-yaml
+	jq
 	mandoc
 "
 
