@@ -691,6 +691,12 @@ static int load_credentials(struct daemon *d, const struct tlstund_config *cfg,
 	tctx = d->t->ctx_new(&tcfg, err, errlen);
 	if (!tctx)
 		return -EINVAL;
+	/* Accepted peers face the new credentials and policy too. */
+	if (d->listener && d->t->listener_set_ctx(d->listener, tctx)) {
+		d->t->ctx_free(tctx);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	if (d->tctx)
 		d->t->ctx_free(d->tctx);
 	d->tctx = tctx;
@@ -707,8 +713,35 @@ static bool trust_changed(const struct tlstund_config *a,
 	       strcmp(a->peer_name, b->peer_name);
 }
 
+/* SHA-256 over the DER of the certificate and its chain: what the peer
+ * is shown. A renewed certificate at the same path changes it.
+ */
+static void identity_digest(const struct tlstund_identity *id,
+			    uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int i, n, last = id->chain ? sk_X509_num(id->chain) : 0;
+
+	memset(out, 0, 32);
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		goto out;
+	for (i = -1; i < last; i++) {
+		X509 *x = i < 0 ? id->cert : sk_X509_value(id->chain, i);
+		unsigned char *der = NULL;
+
+		n = x ? i2d_X509(x, &der) : 0;
+		if (n > 0)
+			EVP_DigestUpdate(md, der, n);
+		OPENSSL_free(der);
+	}
+	EVP_DigestFinal_ex(md, out, NULL);
+out:
+	EVP_MD_CTX_free(md);
+}
+
 static void reload(struct daemon *d, uint64_t now)
 {
+	uint8_t old_id[32], new_id[32];
 	struct tlstund_config cfg;
 	struct slot *sl = slot_by_id(d, d->active);
 	char err[512];
@@ -736,12 +769,14 @@ static void reload(struct daemon *d, uint64_t now)
 	/* Sessions hold pointers into d->cfg; everything they read from it
 	 * beyond the negotiated parameters (timers, limits) may change.
 	 */
+	identity_digest(&d->identity, old_id);
 	d->cfg = cfg;
 	if (load_credentials(d, &d->cfg, err, sizeof(err))) {
 		log_err("reload: %s; new connections keep failing until this is fixed",
 			err);
 		return;
 	}
+	identity_digest(&d->identity, new_id);
 	if (renegotiate) {
 		bool created;
 
@@ -749,11 +784,32 @@ static void reload(struct daemon *d, uint64_t now)
 						 &created, err, sizeof(err)))
 			log_err("%s", err);
 	}
+	/* Fail closed at once: a peer the new policy rejects loses every SA
+	 * now, not at its next handshake.
+	 */
+	if (sl && retrust && sl->established) {
+		struct tlstund_trust_result res;
+
+		if (d->t->reverify(sl->conn, &d->trust, &res) ||
+		    res.verdict != TLSTUND_TRUST_OK) {
+			log_warn("session with %s: the peer is no longer trusted: %s%s%s",
+				 sl->session.peer,
+				 tlstund_trust_reason_str(res.verdict),
+				 res.detail[0] ? ": " : "", res.detail);
+			slot_close(d, sl, TLSTUND_CLOSE_POLICY,
+				   "no longer trusted", now);
+			while (d->n_sas)
+				sa_delete(d, &d->sas[0]);
+			notify_status(d, "peer no longer trusted; tunnel down");
+			schedule_dial(d, now, true);
+			sl = NULL;
+		}
+	}
 	/* A new handshake proves the new credentials and policy, and brings
 	 * new keys; the running SAs carry traffic meanwhile. If the peer
-	 * fails the new policy, its old SAs go at once.
+	 * fails the new policy then, its old SAs go at once.
 	 */
-	if (sl && (retrust || renegotiate)) {
+	if (sl && (retrust || renegotiate || memcmp(old_id, new_id, 32))) {
 		d->orphans_need_trust = retrust;
 		slot_close(d, sl, TLSTUND_CLOSE_POLICY,
 			   "configuration reloaded", now);

@@ -548,6 +548,14 @@ struct event_ctx {
 	void *arg;
 };
 
+/* Events are not answers to a request: their sequence number is 0. */
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
@@ -605,6 +613,7 @@ int tlstund_kernel_read_events(struct tlstund_kernel *k,
 	if (!ncb)
 		return -ENOMEM;
 	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &c);
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
 	for (;;) {
 		ret = nl_recvmsgs(k->ev, ncb);
 		if (ret == -NLE_AGAIN) {

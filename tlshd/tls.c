@@ -123,6 +123,12 @@ struct tlstund_conn {
 	bool verified;
 	bool rejected;
 	struct tlstund_trust_result result;
+	/* The accepted peer's chain as DER, leaf first, kept so a reload
+	 * can judge the running session under a new trust policy.
+	 */
+	unsigned char **chain_der;
+	size_t *chain_len;
+	size_t chain_n;
 	/* Set by the ClientHello and ALPN callbacks when they refuse. */
 	const char *hello_problem;
 	bool ktls_tx;
@@ -496,6 +502,12 @@ static int judge_chain(struct tlstund_conn *c, X509_STORE_CTX *xs,
 	}
 	ret = tlstund_trust_verify(pol, (const uint8_t *const *)der, len,
 				   total, time(NULL), &c->result);
+	if (!ret && c->result.verdict == TLSTUND_TRUST_OK && !c->chain_der) {
+		c->chain_der = der;
+		c->chain_len = len;
+		c->chain_n = total;
+		return 0;
+	}
 	goto out;
 
 internal:
@@ -1053,7 +1065,7 @@ static int tls_export(struct tlstund_conn *c, const char *label,
 
 static const struct tlstund_trust_result *tls_peer(struct tlstund_conn *c)
 {
-	return c->established ? &c->result : NULL;
+	return c->established || c->rejected ? &c->result : NULL;
 }
 
 static bool tls_we_dialed(struct tlstund_conn *c)
@@ -1084,10 +1096,38 @@ static const char *tls_error(struct tlstund_conn *c)
 	return c->err;
 }
 
+static void free_chain(struct tlstund_conn *c)
+{
+	size_t k;
+
+	for (k = 0; c->chain_der && k < c->chain_n; k++)
+		OPENSSL_free(c->chain_der[k]);
+	OPENSSL_free(c->chain_der);
+	OPENSSL_free(c->chain_len);
+	c->chain_der = NULL;
+	c->chain_len = NULL;
+	c->chain_n = 0;
+}
+
+/* Judge the established peer again, under @pol, at the current time. */
+static int tls_reverify(struct tlstund_conn *c,
+			const struct tlstund_trust_policy *pol,
+			struct tlstund_trust_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (!c->established || !c->chain_der) {
+		res->verdict = TLSTUND_TRUST_INTERNAL_ERROR;
+		return -ENOTCONN;
+	}
+	return tlstund_trust_verify(pol, (const uint8_t *const *)c->chain_der,
+				    c->chain_len, c->chain_n, time(NULL), res);
+}
+
 static void tls_close(struct tlstund_conn *c)
 {
 	if (!c)
 		return;
+	free_chain(c);
 	if (c->ssl) {
 		/* One non-blocking try at close_notify; the peer learns of
 		 * the end from the FIN if it does not get through.
@@ -1250,6 +1290,15 @@ static struct tlstund_conn *tls_accept(struct tlstund_listener *l,
 	return c;
 }
 
+static int tls_listener_set_ctx(struct tlstund_listener *l, void *ctx)
+{
+	if (!SSL_CTX_up_ref(ctx))
+		return -ENOMEM;
+	SSL_CTX_free(l->ctx);
+	l->ctx = ctx;
+	return 0;
+}
+
 static void tls_listener_close(struct tlstund_listener *l)
 {
 	if (!l)
@@ -1267,6 +1316,8 @@ const struct tlstund_transport_ops tlstund_tls_ops = {
 	.listener_fd	= tls_listener_fd,
 	.accept		= tls_accept,
 	.listener_close	= tls_listener_close,
+	.listener_set_ctx = tls_listener_set_ctx,
+	.reverify	= tls_reverify,
 	.dial		= tls_dial,
 	.fd		= tls_fd,
 	.events		= tls_events,

@@ -58,6 +58,8 @@ struct tlstund_transport_ops {
 	struct tlstund_conn *(*accept)(struct tlstund_listener *l, char *err,
 				       size_t errlen);
 	void (*listener_close)(struct tlstund_listener *l);
+	/* Accept with @ctx from now on (after a reload). */
+	int (*listener_set_ctx)(struct tlstund_listener *l, void *ctx);
 
 	/* Start connecting to @addr; the handshake follows by itself. */
 	struct tlstund_conn *(*dial)(void *ctx, const struct sockaddr *addr,
@@ -80,8 +82,17 @@ struct tlstund_transport_ops {
 	int (*export)(struct tlstund_conn *c, const char *label,
 		      const uint8_t *context, size_t ctxlen, uint8_t *out,
 		      size_t outlen);
-	/* The verified peer (valid once progress() returned 0). */
+	/* The verified peer once progress() returned 0; after it failed,
+	 * the verdict on a peer the trust policy rejected; else NULL.
+	 */
 	const struct tlstund_trust_result *(*peer)(struct tlstund_conn *c);
+	/* Judge an established peer's chain again, under @pol and the
+	 * current time (after a reload); returns 0 and fills @res like
+	 * tlstund_trust_verify(). Never records a TOFU pin.
+	 */
+	int (*reverify)(struct tlstund_conn *c,
+			const struct tlstund_trust_policy *pol,
+			struct tlstund_trust_result *res);
 	bool (*we_dialed)(struct tlstund_conn *c);
 	/* Peer's address, for logs and for learning the data-plane remote. */
 	const struct sockaddr *(*peer_addr)(struct tlstund_conn *c,
