@@ -42,8 +42,8 @@ struct tlstun_sa_lifetime {
  * @tt: the device; an SA holds a reference to its net_device, so the device
  *	outlives every SA, including one finishing an async crypto request
  * @ref: held by the device while the SA is installed and by every packet
- *	being sealed or opened under it; killed on removal, so the last
- *	in-flight packet frees it
+ *	being sealed or opened under it (tlstun_sa_tryget()); killed on
+ *	removal, so the last in-flight packet frees it
  * @free_work: frees the SA an RCU grace period after @ref dropped to zero
  * @dev_tracker: tracker of the net_device reference
  * @crypt: the AEAD transform
@@ -111,9 +111,17 @@ static inline void tlstun_sa_drop(struct tlstun_sa *sa, enum tlstun_sa_drop r)
 	atomic64_inc(&sa->drops[r]);
 }
 
+/*
+ * A packet's reference. Not _live: a packet that found the SA (under RCU,
+ * through tt->tx_sa or the port table) just before it was replaced or
+ * removed still goes through under it, as make-before-break promises; the
+ * counter is the same atomic, so its nonce is still unique. Once the count
+ * has dropped to zero this fails, and the memory stays valid for the RCU
+ * reader until a grace period later. Hard expiry is TLSTUN_SA_HARD's job.
+ */
 static inline bool tlstun_sa_tryget(struct tlstun_sa *sa)
 {
-	return percpu_ref_tryget_live(&sa->ref);
+	return percpu_ref_tryget(&sa->ref);
 }
 
 static inline void tlstun_sa_put(struct tlstun_sa *sa)
