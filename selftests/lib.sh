@@ -338,7 +338,9 @@ tcpdump_count() {
 	local pcap=$1
 	shift
 
-	tcpdump -r "$pcap" -n "$@" 2>/dev/null | wc -l
+	# One packet per line that starts in column 0: tcpdump indents what
+	# it decodes beneath (the frame inside a Geneve packet, hex dumps).
+	tcpdump -r "$pcap" -n "$@" 2>/dev/null | grep -c '^[^[:space:]]' || true
 }
 
 count_at_least() {
@@ -357,19 +359,28 @@ tcpdump_wait_count() {
 	wait_for "$WAIT_TIMEOUT" count_at_least "$n" "$pcap" "$@"
 }
 
-
 # --- tlstun ---------------------------------------------------------------------
 
-# tlstun_key BYTES: a fresh random key in hex (16: aes-gcm-128, 32: -256).
+# tlstun_key BYTES: a fresh random key in hex (16: aes-gcm-128, 32: -256),
+# from bash's getrandom()-backed $SRANDOM: no process to start, which
+# counts in the VM.
 tlstun_key() {
-	od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'
+	local i key=
+
+	for ((i = 0; i < $1; i += 4)); do
+		printf -v key '%s%08x' "$key" "$SRANDOM"
+	done
+	echo "$key"
 }
 
 # json_num KEY: the number of the first "KEY": member of the JSON on stdin;
 # fails when there is none.  Enough for tlstun -j, whose keys are unique
 # within one device or SA object.
 json_num() {
-	grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2 | grep .
+	local json re="\"$1\":([0-9]+)"
+
+	IFS= read -r -d '' json
+	[[ $json =~ $re ]] && echo "${BASH_REMATCH[1]}"
 }
 
 # tlstun_stat NS DEV NAME: counter NAME of device DEV, as tlstun -s -j link
@@ -409,9 +420,11 @@ tlstun_sa_pair() {
 #   +----------------------+            +----------------------+
 #
 # tt0 (IPv4 underlay) sends ns1 -> ns2 under SPI 0x1001 and ns2 -> ns1
-# under 0x2001, fresh aes-gcm-128 keys.  IPv6 is off on tt0, so the
-# tunnel carries only what a test sends (no DAD, MLD or router
-# solicitations).  Sets $ns1 and $ns2; bails when it cannot.
+# under 0x2001, fresh aes-gcm-128 keys.  IPv6 is off on tt0 and the
+# neighbours are static (tt0 is 02:00:00:00:02:01 in ns1, ...:02:02 in
+# ns2), so the tunnel carries only what a test sends: no DAD, MLD, router
+# solicitation or ARP, and counters move only because of the test.  Sets
+# $ns1 and $ns2; bails when it cannot.
 tlstun_pair() {
 	setup_ns ns1 ns2
 	add_veth "$ns1" veth1 "$ns2" veth2 &&
@@ -420,16 +433,25 @@ tlstun_pair() {
 	ip -n "$ns1" addr add fd00:1::1/64 dev veth1 nodad &&
 	ip -n "$ns2" addr add fd00:1::2/64 dev veth2 nodad ||
 		bail "cannot set up the veth pair"
+	tlstun_tunnel || bail "cannot set up tt0"
+}
+
+# tlstun_tunnel: tt0 of tlstun_pair in $ns1 and $ns2, which already have
+# the veth pair (after a module reload, say); fails when it cannot.  No
+# wait for carrier: veth and tlstun devices have it once they are up.
+tlstun_tunnel() {
 	tlstun_dev "$ns1" tt0 10.0.2.1/24 remote 10.0.1.2 local 10.0.1.1 &&
-	tlstun_dev "$ns2" tt0 10.0.2.2/24 remote 10.0.1.1 local 10.0.1.2 ||
-		bail "cannot create the tlstun devices"
+	tlstun_dev "$ns2" tt0 10.0.2.2/24 remote 10.0.1.1 local 10.0.1.2 &&
 	tlstun_sa_pair "$ns1" "$ns2" tt0 0x1001 &&
-	tlstun_sa_pair "$ns2" "$ns1" tt0 0x2001 ||
-		bail "cannot install the SAs"
-	ip -n "$ns1" link set tt0 up && ip -n "$ns2" link set tt0 up &&
-	wait_for_iface "$ns1" tt0 && wait_for_iface "$ns2" tt0 &&
-	wait_for_iface "$ns1" veth1 && wait_for_iface "$ns2" veth2 ||
-		bail "the tunnel does not come up"
+	tlstun_sa_pair "$ns2" "$ns1" tt0 0x2001 &&
+	ip -n "$ns1" -b - <<-EOF &&
+		link set tt0 address 02:00:00:00:02:01 up
+		neigh replace 10.0.2.2 dev tt0 lladdr 02:00:00:00:02:02 nud permanent
+	EOF
+	ip -n "$ns2" -b - <<-EOF
+		link set tt0 address 02:00:00:00:02:02 up
+		neigh replace 10.0.2.1 dev tt0 lladdr 02:00:00:00:02:01 nud permanent
+	EOF
 }
 
 # tlstun_dev NS DEV ADDR/LEN LINK_OPTS...: a tlstun device in NS, down,

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel sends and accepts exactly the worked examples of
+# Documentation/wire-format.rst, byte for byte:
+#
+#  +------------- $ns1 (sender) -------------+   +------------ $ns2 (receiver) ------------+
+#  | veth1  10.0.1.1/24                      |---| veth2  10.0.1.2/24                      |
+#  | tt0  vni 0x000001  tx SA  0x00001234    |==>| tt0  vni 0x000001  rx SA  0x00001234    |
+#  | tt1  vni 0xabcdef  tx SA  0x80000001    |==>| tt1  vni 0xabcdef  rx SA  0x80000001    |
+#  |      (keys, VNIs, SPIs from the doc)    |   |      (installed for the receive cases)  |
+#  +-----------------------------------------+   +-----------------------------------------+
+#
+# The devices have no address, ARP off and IPv6 off, so nothing but the
+# frames a case injects (AF_PACKET, ttpkt send-eth) is ever sealed.  Send
+# cases compare the UDP payload captured on veth2 with the example's
+# udp_payload; receive cases send udp_payload to ns2's port 6081 as a plain
+# UDP datagram and compare the frame captured on ns2's device with the
+# example's plaintext.
+
+source "$(dirname "$0")/lib.sh"
+
+TTPKT=$LIB_DIR/tools/ttpkt
+DOC=$TOP/Documentation/wire-format.rst
+
+require_cmd ip tcpdump tlstun
+[ -x "$TTPKT" ] || bail "$TTPKT is not built: make -C selftests/tools"
+[ -r "$DOC" ] || bail "$DOC is missing"
+
+cleanup() {
+	cleanup_all
+}
+trap cleanup EXIT
+
+# The "name: hex" lines of the worked examples, as DOC_FIELD[EXAMPLE.name]:
+# what the document's awk line reads, read once.
+declare -A DOC_FIELD
+while read -r key val _; do
+	case $key in
+	example:) ex=$val ;;
+	*:) [ -n "${ex:-}" ] && [[ $val =~ ^[0-9a-f]+$ ]] &&
+		DOC_FIELD[$ex.${key%:}]=$val ;;
+	esac
+done <"$DOC"
+
+# doc EXAMPLE FIELD: one value; fails when the document has none.
+doc() {
+	[ -n "${DOC_FIELD[$1.$2]:-}" ] && echo "${DOC_FIELD[$1.$2]}"
+}
+
+# quiet_dev NS DEV VNI REMOTE: a tlstun device that sends nothing by
+# itself.
+quiet_dev() {
+	local ns=$1 dev=$2 vni=$3 remote=$4
+
+	ip netns exec "$ns" tlstun link add "$dev" remote "$remote" vni "$vni" &&
+	ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" &&
+	ip -n "$ns" link set "$dev" arp off &&
+	ip -n "$ns" link set "$dev" up
+}
+
+# doc_sa NS DEV DIR EXAMPLE: the example's SA on DEV.
+doc_sa() {
+	ip netns exec "$1" tlstun sa add dev "$2" dir "$3" \
+		spi "0x$(doc "$4" spi)" suite "$4" key "$(doc "$4" key)"
+}
+
+setup() {
+	local ex vni dev
+
+	setup_ns ns1 ns2
+	add_veth "$ns1" veth1 "$ns2" veth2 &&
+	ip -n "$ns1" addr add 10.0.1.1/24 dev veth1 &&
+	ip -n "$ns2" addr add 10.0.1.2/24 dev veth2 ||
+		bail "cannot set up the veth pair"
+	for ex in aes-gcm-128 aes-gcm-256; do
+		vni=$(doc $ex vni) || bail "no vni for $ex in $DOC"
+		dev=$([ $ex = aes-gcm-128 ] && echo tt0 || echo tt1)
+		quiet_dev "$ns1" $dev $((16#$vni)) 10.0.1.2 &&
+		quiet_dev "$ns2" $dev $((16#$vni)) 10.0.1.1 &&
+		doc_sa "$ns1" $dev tx $ex ||
+			bail "cannot set up $dev for $ex"
+	done
+	wait_for_iface "$ns1" veth1 && wait_for_iface "$ns2" veth2 ||
+		bail "veth pair has no carrier"
+}
+
+# send_example DEV EXAMPLE PACKETS: inject the example's plaintext into
+# DEV in ns1 PACKETS times; the last packet's UDP payload on veth2 must be
+# the example's udp_payload, and nothing else may have been sent.
+send_example() {
+	local dev=$1 ex=$2 n=$3 pcap=$TEST_TMP/$2-tx.pcap plain want got i
+
+	plain=$(doc "$ex" plaintext) && want=$(doc "$ex" udp_payload) ||
+		fail "no plaintext or udp_payload for $ex in $DOC" || return
+	tcpdump_start "$ns2" veth2 "$pcap" udp dst port 6081 ||
+		fail "tcpdump did not start on veth2" || return
+	for ((i = 1; i <= n; i++)); do
+		in_ns "$ns1" "$TTPKT" send-eth "$dev" "$plain" ||
+			fail "cannot inject the plaintext into $dev" || return
+	done
+	tcpdump_wait_count "$pcap" "$n"
+	tcpdump_stop
+	[ "$(tcpdump_count "$pcap")" -eq "$n" ] ||
+		fail "captured $(tcpdump_count "$pcap") packets from $dev, sent $n"
+	[ "$(tlstun_sa_stat "$ns1" "$dev" tx "0x$(doc "$ex" spi)" packets)" = "$n" ] ||
+		fail "the tx SA sealed other packets than the $n injected"
+	got=$("$TTPKT" udp "$pcap" "$n") || fail "no UDP payload number $n" || return
+	[ "$got" = "$want" ] ||
+		fail "$ex on the wire differs from the document:"$'\n'"#   sent $got"$'\n'"#   doc  $want"
+}
+
+# The first packet of a fresh AES-128-GCM SA: counter 0.
+case_send_128() {
+	send_example tt0 aes-gcm-128 1
+}
+
+# The second packet of a fresh AES-256-GCM SA: counter 1.  The first
+# carries the same frame under counter 0.
+case_send_256() {
+	[ "$(doc aes-gcm-256 counter)" = 0000000000000001 ] ||
+		fail "the aes-gcm-256 example is no longer the second packet" || return
+	send_example tt1 aes-gcm-256 2
+}
+
+# receive_example DEV EXAMPLE: with the example's rx SA on DEV in ns2, its
+# udp_payload sent to ns2's port 6081 comes out of DEV as the plaintext.
+receive_example() {
+	local dev=$1 ex=$2 pcap=$TEST_TMP/$2-rx.pcap payload want got spi
+
+	payload=$(doc "$ex" udp_payload) && want=$(doc "$ex" plaintext) &&
+	spi=0x$(doc "$ex" spi) ||
+		fail "no udp_payload, plaintext or spi for $ex in $DOC" || return
+	doc_sa "$ns2" "$dev" rx "$ex" || fail "cannot install the rx SA" || return
+	tcpdump_start "$ns2" "$dev" "$pcap" -Q in ||
+		fail "tcpdump did not start on $dev" || return
+	in_ns "$ns1" "$TTPKT" send-udp 10.0.1.2 6081 "$payload" ||
+		fail "cannot send the datagram" || return
+	tcpdump_wait_count "$pcap" 1
+	tcpdump_stop
+	[ "$(tcpdump_count "$pcap")" -eq 1 ] ||
+		fail "captured $(tcpdump_count "$pcap") frames on $dev, expected 1" || return
+	got=$("$TTPKT" frame "$pcap" 1) || fail "cannot read the frame" || return
+	[ "$got" = "$want" ] ||
+		fail "$ex opened to another frame:"$'\n'"#   got $got"$'\n'"#   doc $want"
+	[ "$(tlstun_sa_stat "$ns2" "$dev" rx "$spi" packets)" = 1 ] ||
+		fail "the rx SA did not count the packet"
+}
+
+case_receive_128() {
+	receive_example tt0 aes-gcm-128
+}
+
+case_receive_256() {
+	receive_example tt1 aes-gcm-256
+}
+
+ktap_print_header
+ktap_set_plan 4
+setup
+run_case "AES-128-GCM example sent" case_send_128
+run_case "AES-256-GCM example sent" case_send_256
+run_case "AES-128-GCM example received" case_receive_128
+run_case "AES-256-GCM example received" case_receive_256
+ktap_finished
