@@ -28,6 +28,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "port.h"
+#include "receive.h"
 #include "sa.h"
 #include "send.h"
 
@@ -338,6 +339,11 @@ static int tlstun_init(struct net_device *dev)
 	err = gro_cells_init(&tt->gro_cells, dev);
 	if (err)
 		return err;
+	err = tlstun_receive_init(tt);
+	if (err) {
+		gro_cells_destroy(&tt->gro_cells);
+		return err;
+	}
 	netdev_lockdep_set_classes(dev);
 	return 0;
 }
@@ -352,6 +358,8 @@ static void tlstun_uninit(struct net_device *dev)
 	tt->dead = true;
 	tlstun_sa_flush(tt);
 	mutex_unlock(&tt->lock);
+	/* No rx SA is on the port any more; empty what was queued. */
+	tlstun_receive_uninit(tt);
 
 	list_del_init(&tt->net_list);
 	port = rtnl_dereference(tt->port);

@@ -9,6 +9,7 @@
 #include <linux/tlstun.h>
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
+#include <linux/ptr_ring.h>
 
 struct tlstun_port;
 struct tlstun_sa;
@@ -44,6 +45,7 @@ enum tlstun_drop {
 	TLSTUN_DROP_RX_DEV_DOWN,
 	TLSTUN_DROP_RX_NOMEM,
 	TLSTUN_DROP_RX_ECN,
+	TLSTUN_DROP_RX_QUEUE_FULL,
 	TLSTUN_DROP_TX_NO_SA,
 	TLSTUN_DROP_TX_SA_EXHAUSTED,
 	TLSTUN_DROP_TX_NO_ROUTE,
@@ -94,6 +96,9 @@ enum {
  * @acquire_spi: SPI of the exhausted tx SA for the next acquire event
  * @drops: per-CPU drop counters
  * @gro_cells: GRO for decrypted frames
+ * @rx_ring: received packets waiting to be opened, in arrival order
+ * @rx_work: the one consumer of @rx_ring; see receive.c
+ * @rx_inflight: packets handed to @rx_work and not yet delivered
  */
 struct tlstun_dev {
 	struct net_device *dev;
@@ -115,6 +120,9 @@ struct tlstun_dev {
 	u32 acquire_spi;
 	struct tlstun_pcpu_drops __percpu *drops;
 	struct gro_cells gro_cells;
+	struct ptr_ring rx_ring;
+	struct work_struct rx_work;
+	atomic_t rx_inflight;
 };
 
 extern struct rtnl_link_ops tlstun_link_ops;

@@ -10,6 +10,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "port.h"
+#include "receive.h"
 #include "sa.h"
 
 static int __init tlstun_init(void)
@@ -22,6 +23,15 @@ static int __init tlstun_init(void)
 	tlstun_wq = alloc_workqueue("tlstun", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!tlstun_wq)
 		return -ENOMEM;
+	/* Bound to CPUs: receive.c picks the CPU a device's packets are
+	 * opened on.
+	 */
+	tlstun_rx_wq = alloc_workqueue("tlstun-rx", WQ_HIGHPRI | WQ_MEM_RECLAIM,
+				       0);
+	if (!tlstun_rx_wq) {
+		err = -ENOMEM;
+		goto err_destroy_wq;
+	}
 	err = tlstun_port_init();
 	if (err)
 		goto err_destroy_wq;
@@ -40,6 +50,8 @@ err_device:
 err_port:
 	tlstun_port_uninit();
 err_destroy_wq:
+	if (tlstun_rx_wq)
+		destroy_workqueue(tlstun_rx_wq);
 	destroy_workqueue(tlstun_wq);
 	return err;
 }
@@ -53,6 +65,7 @@ static void __exit tlstun_exit(void)
 	 * queue work on tlstun_wq: let them all run, then drain it.
 	 */
 	rcu_barrier();
+	destroy_workqueue(tlstun_rx_wq);
 	destroy_workqueue(tlstun_wq);
 }
 

@@ -9,6 +9,19 @@
  * forged packet can neither move the window nor burn a counter. Every drop
  * is counted: before an SA is found against the UDP port, after against the
  * device and the SA.
+ *
+ * Where the opening happens. The checks up to the AEAD run in the UDP
+ * socket's softirq; the packet then goes into the device's receive ring and
+ * a work item opens and delivers it on another CPU. Opening is the costly
+ * part, and the softirq that received the datagram is often the sender's
+ * own (a veth, or any locally generated traffic): inline, sealing and
+ * opening would share one CPU while the others idle. One consumer per
+ * device keeps packets in order, which TCP and the replay window both
+ * prefer. Handing a packet to another CPU costs a queue and, when the
+ * worker is idle, a wakeup, which only opening a big packet repays: small
+ * packets (acks, pings, small datagrams) are opened inline, unless earlier
+ * packets of the device are still queued, so that nothing overtakes them.
+ * With one CPU online every packet is opened inline.
  */
 
 #include <linux/etherdevice.h>
@@ -28,6 +41,7 @@
 struct recv_cb {
 	struct tlstun_skb_cb crypt;
 	u8 outer_tos;
+	bool queued;	/* came through the device's receive ring */
 };
 
 #define RECV_CB(skb) ((struct recv_cb *)(skb)->cb)
@@ -126,10 +140,17 @@ static void open_finish(struct sk_buff *skb, int err)
 static TLSTUN_CRYPTO_DONE(open_done, data)
 {
 	struct sk_buff *skb = TLSTUN_CRYPTO_DATA(data);
+	struct tlstun_dev *tt = TLSTUN_CB(skb)->sa->tt;
+	bool queued = RECV_CB(skb)->queued;
 
 	tlstun_crypt_release(skb);
 	local_bh_disable();
 	open_finish(skb, err);
+	/* The device outlives its SAs by an RCU grace period, and this is
+	 * an RCU read side.
+	 */
+	if (queued)
+		atomic_dec(&tt->rx_inflight);
 	local_bh_enable();
 }
 
@@ -138,6 +159,75 @@ static u8 outer_tos(struct sk_buff *skb)
 	if (ip_hdr(skb)->version == 4)
 		return ip_hdr(skb)->tos;
 	return ipv6_get_dsfield(ipv6_hdr(skb));
+}
+
+#define RX_BUDGET 64
+
+struct workqueue_struct *tlstun_rx_wq;
+
+static void rx_work(struct work_struct *work)
+{
+	struct tlstun_dev *tt = container_of(work, struct tlstun_dev, rx_work);
+	struct sk_buff *skb;
+	int n = 0, err;
+
+	while ((skb = ptr_ring_consume_bh(&tt->rx_ring))) {
+		local_bh_disable();
+		err = tlstun_crypt_open(TLSTUN_CB(skb)->sa, skb, open_done);
+		if (err != -EINPROGRESS)
+			open_finish(skb, err);
+		/* The frame is in this CPU's GRO cell; enabling BHs runs its
+		 * NAPI and takes the frame up the stack. Only after that may
+		 * a small frame behind it be opened inline on another CPU,
+		 * or it could overtake this one (asynchronous opens count
+		 * down in open_done()).
+		 */
+		local_bh_enable();
+		if (err != -EINPROGRESS)
+			atomic_dec(&tt->rx_inflight);
+		/* Let others run; what is left is picked up again here. */
+		if (++n == RX_BUDGET) {
+			queue_work(tlstun_rx_wq, work);
+			return;
+		}
+	}
+}
+
+static void rx_ring_destroy(void *ptr)
+{
+	struct sk_buff *skb = ptr;
+	struct tlstun_sa *sa = TLSTUN_CB(skb)->sa;
+
+	atomic_dec(&sa->tt->rx_inflight);
+	drop(sa->tt, sa, skb, TLSTUN_DROP_RX_DEV_DOWN, -1);
+	tlstun_sa_put(sa);
+}
+
+/**
+ * tlstun_receive_init() - set up a device's receive ring
+ * @tt: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int tlstun_receive_init(struct tlstun_dev *tt)
+{
+	INIT_WORK(&tt->rx_work, rx_work);
+	atomic_set(&tt->rx_inflight, 0);
+	return ptr_ring_init(&tt->rx_ring, TLSTUN_RX_RING, GFP_KERNEL);
+}
+
+/**
+ * tlstun_receive_uninit() - stop and empty a device's receive ring
+ * @tt: the device, whose rx SAs are already gone from its port
+ *
+ * Context: process context; waits for an RCU grace period, so no receive
+ * path can still be queueing.
+ */
+void tlstun_receive_uninit(struct tlstun_dev *tt)
+{
+	synchronize_net();
+	cancel_work_sync(&tt->rx_work);
+	ptr_ring_cleanup(&tt->rx_ring, rx_ring_destroy);
 }
 
 /**
@@ -206,6 +296,23 @@ int tlstun_receive(struct sock *sk, struct sk_buff *skb)
 	cb->crypt.inner_len = skb->len - TLSTUN_OVERHEAD;
 	skb->dev = tt->dev;
 
+	if (num_online_cpus() > 1 &&
+	    (cb->crypt.inner_len >= TLSTUN_RX_OFFLOAD_MIN ||
+	     atomic_read(&tt->rx_inflight))) {
+		/* The ring keeps the SA reference the packet holds. */
+		cb->queued = true;
+		atomic_inc(&tt->rx_inflight);
+		if (unlikely(ptr_ring_produce(&tt->rx_ring, skb))) {
+			atomic_dec(&tt->rx_inflight);
+			drop(tt, sa, skb, TLSTUN_DROP_RX_QUEUE_FULL, -1);
+			goto out_put;
+		}
+		queue_work_on(cpumask_next_wrap(smp_processor_id(),
+						cpu_online_mask,
+						smp_processor_id(), false),
+			      tlstun_rx_wq, &tt->rx_work);
+		return 0;
+	}
 	err = tlstun_crypt_open(sa, skb, open_done);
 	if (err == -EINPROGRESS)
 		return 0;

@@ -245,6 +245,7 @@ static const struct counter device_counters[] = {
 	{ TLSTUN_STATS_RX_DEV_DOWN, "rx:", "dev-down", "rx_dev_down" },
 	{ TLSTUN_STATS_RX_NOMEM, "rx:", "nomem", "rx_nomem" },
 	{ TLSTUN_STATS_RX_ECN, "rx:", "ecn", "rx_ecn" },
+	{ TLSTUN_STATS_RX_QUEUE_FULL, "rx:", "queue-full", "rx_queue_full" },
 	{ TLSTUN_STATS_TX_PACKETS, "tx:", "packets", "tx_packets" },
 	{ TLSTUN_STATS_TX_BYTES, "tx:", "bytes", "tx_bytes" },
 	{ TLSTUN_STATS_TX_NO_SA, "tx:", "no-sa", "tx_no_sa" },

@@ -112,7 +112,7 @@ static const struct name stats_names[] = {
 	N(STATS_RX_ECN), N(STATS_TX_NO_SA), N(STATS_TX_SA_EXHAUSTED),
 	N(STATS_TX_NO_ROUTE), N(STATS_TX_NOMEM), N(STATS_TX_ERROR),
 	N(STATS_TX_TOO_BIG), N(STATS_PORT_MALFORMED),
-	N(STATS_PORT_UNKNOWN_SPI), { NULL, 0 }
+	N(STATS_PORT_UNKNOWN_SPI), N(STATS_RX_QUEUE_FULL), { NULL, 0 }
 };
 
 static const struct name sa_stats_names[] = {

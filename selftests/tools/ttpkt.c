@@ -10,6 +10,8 @@
  *   ttpkt frame PCAP N
  *   ttpkt send-udp ADDR PORT HEX
  *   ttpkt send-eth IFNAME HEX
+ *   ttpkt seq-send ADDR PORT COUNT
+ *   ttpkt seq-recv PORT COUNT SECONDS
  *
  * dump prints one line per captured packet:
  *
@@ -43,6 +45,18 @@
  * sends HEX as one Ethernet frame through IFNAME with an AF_PACKET socket,
  * so it enters the device's ndo_start_xmit exactly as given.
  *
+ * seq-send sends COUNT numbered UDP datagrams, one of 1200 bytes then
+ * three of 64, over and over, in bursts of 32 with a millisecond between
+ * bursts; seq-recv (IPv4, any address) takes them until it has COUNT or
+ * none came for SECONDS, then prints
+ *
+ *   received N out-of-order M
+ *
+ * where out-of-order counts datagrams numbered below one received before
+ * them. It says "listening" on stderr once bound. The mix of sizes is
+ * there for tlstun's receive path, which opens big frames on another CPU
+ * and small ones inline, and must never let one overtake another.
+ *
  * Captures are the classic pcap format tcpdump -w writes, with Ethernet
  * (DLT_EN10MB) or Linux cooked (LINUX_SLL, LINUX_SLL2) link headers.
  */
@@ -60,6 +74,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GENEVE_HLEN	24
@@ -568,27 +584,38 @@ static size_t unhex(const char *s, unsigned char **out)
 	return n / 2;
 }
 
-static int cmd_send_udp(int argc, char **argv)
+/* A UDP socket for sending to ADDR PORT (numeric), and where to. */
+static int udp_socket(const char *addr, const char *port,
+		      struct addrinfo **ai)
 {
 	struct addrinfo hints = {
 		.ai_socktype = SOCK_DGRAM,
 		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-	}, *ai;
+	};
+	int fd, err;
+
+	parse_port(port);
+	err = getaddrinfo(addr, port, &hints, ai);
+	if (err)
+		die("argument \"%s\" is wrong: %s", addr, gai_strerror(err));
+	fd = socket((*ai)->ai_family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	return fd;
+}
+
+static int cmd_send_udp(int argc, char **argv)
+{
+	struct addrinfo *ai;
 	unsigned char *buf;
 	ssize_t sent;
 	size_t len;
-	int fd, err;
+	int fd;
 
 	if (argc != 4)
 		die("usage: send-udp ADDR PORT HEX");
-	parse_port(argv[2]);
 	len = unhex(argv[3], &buf);
-	err = getaddrinfo(argv[1], argv[2], &hints, &ai);
-	if (err)
-		die("argument \"%s\" is wrong: %s", argv[1], gai_strerror(err));
-	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-	if (fd < 0)
-		die("socket: %s", strerror(errno));
+	fd = udp_socket(argv[1], argv[2], &ai);
 	sent = sendto(fd, buf, len, 0, ai->ai_addr, ai->ai_addrlen);
 	if (sent != (ssize_t)len)
 		die("sendto %s port %s: %s", argv[1], argv[2],
@@ -632,6 +659,93 @@ static int cmd_send_eth(int argc, char **argv)
 	return 0;
 }
 
+#define SEQ_BIG		1200
+#define SEQ_SMALL	64
+#define SEQ_BURST	32
+
+static int cmd_seq_send(int argc, char **argv)
+{
+	const struct timespec gap = { .tv_nsec = 1000000 };
+	unsigned char buf[SEQ_BIG] = { 0 };
+	unsigned long count, i;
+	struct addrinfo *ai;
+	size_t len;
+	int fd;
+
+	if (argc != 4)
+		die("usage: seq-send ADDR PORT COUNT");
+	count = parse_ulong(argv[3], 1000000, "a count up to 1000000");
+	fd = udp_socket(argv[1], argv[2], &ai);
+	for (i = 0; i < count; i++) {
+		uint32_t seq = htonl((uint32_t)i);
+
+		if (i && i % SEQ_BURST == 0)
+			nanosleep(&gap, NULL);
+		memcpy(buf, &seq, sizeof(seq));
+		len = i % 4 ? SEQ_SMALL : SEQ_BIG;
+		if (sendto(fd, buf, len, 0, ai->ai_addr, ai->ai_addrlen) !=
+		    (ssize_t)len)
+			die("sendto %s port %s: %s", argv[1], argv[2],
+			    strerror(errno));
+	}
+	close(fd);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int cmd_seq_recv(int argc, char **argv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	unsigned long count, got = 0, reordered = 0;
+	unsigned char buf[2048];
+	struct timeval tv = { 0 };
+	int64_t highest = -1;
+	int fd, rcvbuf = 8 << 20;
+	uint32_t seq;
+	ssize_t n;
+
+	if (argc != 4)
+		die("usage: seq-recv PORT COUNT SECONDS");
+	sin.sin_port = htons(parse_port(argv[1]));
+	count = parse_ulong(argv[2], 1000000, "a count up to 1000000");
+	tv.tv_sec = (time_t)parse_ulong(argv[3], 3600, "seconds up to 3600");
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	/* Room for every datagram: a full socket would lose, not reorder. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		die("SO_RCVBUF: %s", strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		die("SO_RCVTIMEO: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		die("bind port %s: %s", argv[1], strerror(errno));
+	fprintf(stderr, "listening\n");
+	while (got < count) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			die("recv: %s", strerror(errno));
+		}
+		if (n < (ssize_t)sizeof(seq))
+			die("a datagram of %zd bytes: not from seq-send", n);
+		memcpy(&seq, buf, sizeof(seq));
+		seq = ntohl(seq);
+		if ((int64_t)seq < highest)
+			reordered++;
+		else
+			highest = seq;
+		got++;
+	}
+	close(fd);
+	printf("received %lu out-of-order %lu\n", got, reordered);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -650,11 +764,16 @@ int main(int argc, char **argv)
 		return cmd_send_udp(argc, argv);
 	if (!strcmp(argv[0], "send-eth"))
 		return cmd_send_eth(argc, argv);
+	if (!strcmp(argv[0], "seq-send"))
+		return cmd_seq_send(argc, argv);
+	if (!strcmp(argv[0], "seq-recv"))
+		return cmd_seq_recv(argc, argv);
 usage:
 	fprintf(stderr,
 		"Usage: ttpkt { dump PCAP |\n"
 		"               check [-p PORT] [-v VNI] [-s SPI]... [-o increasing|unique|any] PCAP |\n"
 		"               udp PCAP N | frame PCAP N |\n"
-		"               send-udp ADDR PORT HEX | send-eth IFNAME HEX }\n");
+		"               send-udp ADDR PORT HEX | send-eth IFNAME HEX |\n"
+		"               seq-send ADDR PORT COUNT | seq-recv PORT COUNT SECONDS }\n");
 	return 2;
 }

@@ -317,6 +317,7 @@ enum tlstun_stats_attr {
 	TLSTUN_STATS_TX_TOO_BIG,	/* answered with ICMP "too big" */
 	TLSTUN_STATS_PORT_MALFORMED,
 	TLSTUN_STATS_PORT_UNKNOWN_SPI,
+	TLSTUN_STATS_RX_QUEUE_FULL,	/* receive queue full (load) */
 	__TLSTUN_STATS_MAX
 };
 #define TLSTUN_STATS_MAX (__TLSTUN_STATS_MAX - 1)
