@@ -94,4 +94,5 @@ clean:
 	$(MAKE) -C selftests/fuzz clean
 	$(MAKE) -C selftests/nl clean
 	$(MAKE) -C selftests/tools clean
+	$(MAKE) -C tools/bench clean
 	rm -rf build

@@ -9,8 +9,9 @@
 #                                       tier as skipped, never as passed)
 #
 # Tiers, in order:
-#   build   make all (module for $KVER, tools, tlstund) and make module-old
-#           (Debian 12's 6.1 headers); one case each
+#   build   make all (module for $KVER, tools, tlstund), make module-old
+#           (Debian 12's 6.1 headers), the selftest and bench helpers;
+#           one case each
 #   unit    make -C selftests/unit run (cmocka, ASan+UBSan)
 #   fuzz    make -C selftests/fuzz run (corpus replay + seeded runs)
 #   vm      tools/vm/run -- selftests/run_kselftest.sh
@@ -147,6 +148,7 @@ build() {
 	build_one 2 "make module-old" make -j"$JOBS" module-old
 	build_one 3 "make -C selftests/nl" make -C selftests/nl
 	build_one 4 "make -C selftests/tools" make -C selftests/tools
+	build_one 5 "make -C tools/bench" make -C tools/bench
 }
 
 vm() {

@@ -49,6 +49,7 @@ PACKAGES="
 	python3-yaml
 	jq
 	mandoc
+	linux-perf
 "
 
 # One dpkg-query for all: it lists the known ones, "ii" when installed.
