@@ -677,6 +677,33 @@ EVP_PKEY *tlstund_identity_genkey(char *err, size_t errlen)
 }
 
 /**
+ * tlstund_write_all() - write a whole buffer, across short writes and EINTR
+ * @fd: where to
+ * @buf: what
+ * @len: its length
+ *
+ * Return: 0, -errno, or -EIO when the file takes no more bytes.
+ */
+int tlstund_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -EIO;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
  * tlstund_identity_write_key() - write a private key as PKCS#8 PEM
  * @key: key
  * @fd: where to (a new file, or stdout for "tlstun genkey")
@@ -688,10 +715,8 @@ EVP_PKEY *tlstund_identity_genkey(char *err, size_t errlen)
 int tlstund_identity_write_key(EVP_PKEY *key, int fd, char *err,
 			       size_t errlen)
 {
-	size_t off = 0;
 	char *pem;
 	long len;
-	ssize_t n;
 	BIO *bio;
 	int ret = -EIO;
 
@@ -703,21 +728,13 @@ int tlstund_identity_write_key(EVP_PKEY *key, int fd, char *err,
 		goto out;
 	}
 	len = BIO_get_mem_data(bio, &pem);
-	while (off < (size_t)len) {
-		n = write(fd, pem + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			tlstund_identity_err(err, errlen, false,
-					     "cannot write the private key: %s",
-					     n ? strerror(errno) :
-					     "short write");
-			goto out_wipe;
-		}
-		off += n;
+	ret = tlstund_write_all(fd, pem, len);
+	if (ret) {
+		tlstund_identity_err(err, errlen, false,
+				     "cannot write the private key: %s",
+				     strerror(-ret));
+		ret = -EIO;
 	}
-	ret = 0;
-out_wipe:
 	OPENSSL_cleanse(pem, len);
 out:
 	BIO_free(bio);

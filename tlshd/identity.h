@@ -88,6 +88,9 @@ int tlstund_identity_load(struct tlstund_identity *id, const char *key_path,
 			  const char *cert_path, char *err, size_t errlen);
 void tlstund_identity_free(struct tlstund_identity *id);
 
+/* All of @len bytes to @fd: 0, -errno, or -EIO on a zero-length write. */
+int tlstund_write_all(int fd, const void *buf, size_t len);
+
 /* Generation, for "tlstun genkey" and "tlstun cert". */
 EVP_PKEY *tlstund_identity_genkey(char *err, size_t errlen);
 int tlstund_identity_write_key(EVP_PKEY *key, int fd, char *err,

@@ -450,22 +450,6 @@ int tlstund_trust_tofu_lookup(const char *dir, const char *peer,
 	return ret;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n ? -errno : -EIO;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * Moves the finished temporary record into place unless a record is
  * already there. RENAME_NOREPLACE where the filesystem has it, otherwise
@@ -538,7 +522,7 @@ int tlstund_trust_tofu_record(const struct tlstund_trust_policy *pol,
 	}
 	tlstund_pin_format(res->spki_sha256, rec);
 	strcat(rec, "\n");
-	ret = write_all(fd, rec, TOFU_RECORD_LEN);
+	ret = tlstund_write_all(fd, rec, TOFU_RECORD_LEN);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)

@@ -68,24 +68,6 @@ static int stdout_status(void)
 	return EXIT_OK;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return -EIO;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Write @pem to stdout or to @path, a new file; a failure leaves no file. */
 static int write_out(const char *path, const char *what, const char *pem,
 		     size_t len)
@@ -94,7 +76,7 @@ static int write_out(const char *path, const char *what, const char *pem,
 
 	if (is_stdio(path)) {
 		fflush(stdout);
-		ret = write_all(fd, pem, len);
+		ret = tlstund_write_all(fd, pem, len);
 		if (ret) {
 			fprintf(stderr, "Error: cannot write the %s to standard output: %s\n",
 				what, strerror(-ret));
@@ -111,7 +93,7 @@ static int write_out(const char *path, const char *what, const char *pem,
 			ret == EEXIST ? " (refusing to overwrite it)" : "");
 		return EXIT_FAIL;
 	}
-	ret = write_all(fd, pem, len);
+	ret = tlstund_write_all(fd, pem, len);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
