@@ -126,18 +126,10 @@ case_iperf3() {
 # frames of the device still wait: a stream that mixes them (one of 1200
 # bytes, three of 64, in bursts) arrives whole and in the order sent.
 case_order() {
-	local n=2000 out err=$TEST_TMP/seq-recv.err q0 q1
+	local n=2000 out q0 q1
 
 	q0=$(tlstun_stat "$ns2" tt0 rx_queue_full) || fail "no rx_queue_full" || return
-	: >"$err"
-	in_ns "$ns2" "$TTPKT" seq-recv 9999 $n 5 >"$TEST_TMP/seq-recv.out" 2>"$err" &
-	BG_PIDS+=($!)
-	wait_for "$WAIT_TIMEOUT" file_has "$err" listening ||
-		fail "seq-recv did not start: $(cat "$err")" || return
-	in_ns "$ns1" "$TTPKT" seq-send 10.0.2.2 9999 $n ||
-		fail "seq-send failed" || return
-	wait "${BG_PIDS[-1]}" || fail "seq-recv failed: $(cat "$err")" || return
-	out=$(cat "$TEST_TMP/seq-recv.out")
+	out=$(seq_cross "$ns1" "$ns2" 10.0.2.2 9999 $n) || fail "$out" || return
 	q1=$(tlstun_stat "$ns2" tt0 rx_queue_full)
 	ktap_print_msg "$out; rx_queue_full +$((q1 - q0))"
 	[ "$out" = "received $n out-of-order 0" ] ||

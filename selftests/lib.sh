@@ -20,7 +20,7 @@
 #   waiting         wait_for, wait_for_iface, wait_for_listen
 #   traffic         iperf3_server, iperf3_client, iperf3_bytes,
 #                   tcpdump_start, tcpdump_wait_count, tcpdump_stop,
-#                   tcpdump_count
+#                   tcpdump_count, seq_cross
 #
 # Documentation/vm.rst describes them and the runner.
 
@@ -293,6 +293,26 @@ iperf3_client() {
 
 	ip netns exec "$ns" timeout "$((WAIT_TIMEOUT * 3))" \
 		iperf3 -c "$server" -J "$@" >"$json"
+}
+
+# seq_cross FROM_NS TO_NS ADDR PORT COUNT: COUNT numbered datagrams
+# (ttpkt seq-send) from FROM_NS to ADDR:PORT, taken by ttpkt seq-recv in
+# TO_NS; prints its "received N out-of-order M" line, or why it could not
+# and fails.
+seq_cross() {
+	local from=$1 to=$2 addr=$3 port=$4 n=$5 pid
+	local ttpkt=$LIB_DIR/tools/ttpkt err=$TEST_TMP/seq-recv.err
+
+	: >"$err"
+	in_ns "$to" "$ttpkt" seq-recv "$port" "$n" 5 \
+		>"$TEST_TMP/seq-recv.out" 2>"$err" &
+	pid=$!
+	wait_for "$WAIT_TIMEOUT" file_has "$err" listening ||
+		{ kill "$pid"; echo "seq-recv did not start: $(cat "$err")"; return 1; }
+	in_ns "$from" "$ttpkt" seq-send "$addr" "$port" "$n" ||
+		{ kill "$pid"; echo "seq-send failed"; return 1; }
+	wait "$pid" || { echo "seq-recv failed: $(cat "$err")"; return 1; }
+	cat "$TEST_TMP/seq-recv.out"
 }
 
 # iperf3_bytes OUTFILE [sum_sent|sum_received]: bytes the sender sent or

@@ -56,16 +56,9 @@ case_icmp_dropped() {
 }
 
 case_udp_passes() {
-	local err=$TEST_TMP/seq-recv.err out
+	local out
 
-	: >"$err"
-	in_ns "$ns2" "$TTPKT" seq-recv 9999 100 5 >"$TEST_TMP/seq-recv.out" 2>"$err" &
-	BG_PIDS+=($!)
-	wait_for "$WAIT_TIMEOUT" file_has "$err" listening ||
-		fail "seq-recv did not start: $(cat "$err")" || return
-	in_ns "$ns1" "$TTPKT" seq-send 10.0.2.2 9999 100 || fail "seq-send failed" || return
-	wait "${BG_PIDS[-1]}" || fail "seq-recv failed: $(cat "$err")" || return
-	out=$(cat "$TEST_TMP/seq-recv.out")
+	out=$(seq_cross "$ns1" "$ns2" 10.0.2.2 9999 100) || fail "$out" || return
 	ktap_print_msg "UDP through the same program: $out"
 	[ "$out" = "received 100 out-of-order 0" ] ||
 		fail "UDP should pass the program untouched, got: $out"

@@ -33,20 +33,6 @@
 #   two "generation N rekeyed" lines, stamped by tsline as they are
 #   written; and no new handshake may have happened.
 
-CTL_PIDS=()
-
-control_cleanup() {
-	local pid
-
-	for pid in "${CTL_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${CTL_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	CTL_PIDS=()
-}
-
 # --- memory -------------------------------------------------------------------
 
 # "SUnreclaim Percpu" in kB, after the reclaimable slab is dropped.
@@ -196,7 +182,8 @@ daemon_conf() {
 daemon_start() {
 	ip netns exec "$1" tlstund -c "$2" tt0 2> >(tsline >"$3") &
 	DAEMON_PID=$!
-	CTL_PIDS+=("$DAEMON_PID")
+	# selftests/lib.sh's cleanup_all stops what is in BG_PIDS.
+	BG_PIDS+=("$DAEMON_PID")
 }
 
 daemon_stop() {
@@ -349,7 +336,7 @@ control_daemons() {
 	ctl_side "$cA" 1 2 && ctl_side "$cB" 2 1 ||
 		{ failed ttfp daemons "cannot set up the daemons' netns"; return 1; }
 	ip netns exec "$cB" udprr server 9000 2>"$d/udprr.log" &
-	CTL_PIDS+=($!)
+	BG_PIDS+=($!)
 	wait_log "$d/udprr.log" listening 30 >/dev/null ||
 		{ failed ttfp daemons "udprr server does not listen"; return 1; }
 

@@ -75,11 +75,7 @@ TESTS="tcp1 tcp4 udp64 udp1400 rr"
 FAILED=0
 : >"$SAMPLES"
 
-cleanup() {
-	control_cleanup
-	cleanup_all
-}
-trap cleanup EXIT
+trap cleanup_all EXIT
 
 # Progress on stderr, with the guest's uptime: under TCG, where the time
 # goes is worth seeing.
