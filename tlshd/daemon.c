@@ -41,7 +41,6 @@
 #define MAX_SLOTS		8	/* connections at once, all states */
 #define HANDSHAKE_TIMEOUT_MS	10000
 #define CLOSE_LINGER_MS		1000	/* to flush a CLOSE before hanging up */
-#define MAX_SA_RECS		TLSTUN_MAX_SAS
 
 struct slot {
 	uint64_t id;
@@ -51,16 +50,6 @@ struct slot {
 	bool established;		/* handshake done, session started */
 	uint64_t deadline;		/* handshake, or linger after CLOSE */
 	struct tlstund_session session;
-};
-
-/* An SA this daemon knows of. owner 0: an orphan, left by an ended
- * session or a previous daemon.
- */
-struct sa_rec {
-	uint8_t dir;
-	uint32_t spi;
-	uint64_t owner;
-	uint64_t delete_at;		/* 0: not scheduled */
 };
 
 struct daemon {
@@ -82,8 +71,11 @@ struct daemon {
 	unsigned int attempts;
 	bool orphans_need_trust;	/* delete orphans if the peer fails */
 
-	struct sa_rec sas[MAX_SA_RECS];
-	size_t n_sas;
+	/* The SAs this daemon knows of, n_sas in use of cap_sas (sarecs.h);
+	 * owner 0: an orphan, left by an ended session or a previous daemon.
+	 */
+	struct tlstund_sa_rec *sas;
+	size_t n_sas, cap_sas;
 
 	uint64_t watchdog_ms;
 	uint64_t next_watchdog;
@@ -116,38 +108,54 @@ static const char *addr_str(const struct sockaddr *sa, socklen_t len,
 
 /* SA bookkeeping ------------------------------------------------------ */
 
-static struct sa_rec *sa_find(struct daemon *d, uint8_t dir, uint32_t spi)
+static struct tlstund_sa_rec *sa_find(struct daemon *d, uint8_t dir,
+				       uint32_t spi)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_sas; i++)
-		if (d->sas[i].dir == dir && d->sas[i].spi == spi)
-			return &d->sas[i];
-	return NULL;
+	return tlstund_sa_recs_find(d->sas, d->n_sas, dir, spi);
 }
 
-static void sa_forget(struct daemon *d, struct sa_rec *r)
+static void sa_forget(struct daemon *d, struct tlstund_sa_rec *r)
 {
 	*r = d->sas[--d->n_sas];
 }
 
-static void sa_remember(struct daemon *d, uint8_t dir, uint32_t spi,
-			uint64_t owner)
+/* Room for the record of an SA about to be installed, made before it is:
+ * an SA the daemon has no record of would never be removed. A new tx SA
+ * takes the record of the tx SA it retires (env_add_sa).
+ * Return: 0, -ENOSPC at TLSTUND_SA_RECS_MAX, or -ENOMEM.
+ */
+static int sa_reserve(struct daemon *d, uint8_t dir, uint32_t spi)
 {
-	struct sa_rec *r = sa_find(d, dir, spi);
+	size_t i;
+
+	if (sa_find(d, dir, spi))
+		return 0;
+	for (i = 0; dir == TLSTUN_SA_DIR_TX && i < d->n_sas; i++)
+		if (d->sas[i].dir == TLSTUN_SA_DIR_TX)
+			return 0;
+	return tlstund_sa_recs_reserve(&d->sas, &d->cap_sas, d->n_sas);
+}
+
+static int sa_remember(struct daemon *d, uint8_t dir, uint32_t spi,
+		       uint64_t owner)
+{
+	struct tlstund_sa_rec *r = sa_find(d, dir, spi);
+	int ret;
 
 	if (!r) {
-		if (d->n_sas == MAX_SA_RECS)
-			return;	/* the kernel refuses more anyway */
+		ret = tlstund_sa_recs_reserve(&d->sas, &d->cap_sas, d->n_sas);
+		if (ret)
+			return ret;
 		r = &d->sas[d->n_sas++];
 	}
 	r->dir = dir;
 	r->spi = spi;
 	r->owner = owner;
 	r->delete_at = 0;
+	return 0;
 }
 
-static void sa_delete(struct daemon *d, struct sa_rec *r)
+static void sa_delete(struct daemon *d, struct tlstund_sa_rec *r)
 {
 	char err[256];
 	int ret;
@@ -210,6 +218,15 @@ static int env_add_sa(void *arg, struct tlstund_session *s,
 	size_t i;
 	int ret;
 
+	ret = sa_reserve(d, p->dir, p->spi);
+	if (ret) {
+		snprintf(err, errlen, "%s SA spi 0x%08x not installed: %s",
+			 p->dir == TLSTUN_SA_DIR_RX ? "rx" : "tx", p->spi,
+			 ret == -ENOSPC ?
+			 "tlstund keeps track of no more SAs on a device than the kernel's limit" :
+			 "out of memory");
+		return ret;
+	}
 	ret = tlstund_kernel_add_sa(d->k, d->ifindex, p, err, errlen);
 	if (ret)
 		return ret;
@@ -222,15 +239,15 @@ static int env_add_sa(void *arg, struct tlstund_session *s,
 				i++;
 		}
 	}
-	sa_remember(d, p->dir, p->spi, sl ? sl->id : 0);
-	return 0;
+	/* Cannot fail: sa_reserve() made room. */
+	return sa_remember(d, p->dir, p->spi, sl ? sl->id : 0);
 }
 
 static void env_del_sa(void *arg, struct tlstund_session *s, uint8_t dir,
 		       uint32_t spi)
 {
 	struct daemon *d = arg;
-	struct sa_rec *r = sa_find(d, dir, spi);
+	struct tlstund_sa_rec *r = sa_find(d, dir, spi);
 
 	(void)s;
 	if (r)
@@ -613,7 +630,7 @@ static void on_kernel_event(void *arg, const struct tlstund_kernel_event *ev)
 	struct daemon *d = arg;
 	struct slot *sl = slot_by_id(d, d->active);
 	uint64_t now = now_ms();
-	struct sa_rec *r;
+	struct tlstund_sa_rec *r;
 
 	if (ev->ifindex != d->ifindex)
 		return;
@@ -852,13 +869,17 @@ static int setup(struct daemon *d, char *err, size_t errlen)
 	/* SAs already on the device come from a previous daemon: they carry
 	 * traffic until this one's first session replaces them.
 	 */
-	list = calloc(MAX_SA_RECS, sizeof(*list));
+	list = calloc(TLSTUND_SA_RECS_MAX, sizeof(*list));
 	if (!list)
 		return -ENOMEM;
-	ret = tlstund_kernel_list_sas(d->k, d->ifindex, list, MAX_SA_RECS, &n,
-				      err, errlen);
-	for (i = 0; !ret && i < n; i++)
-		sa_remember(d, list[i].dir, list[i].spi, 0);
+	ret = tlstund_kernel_list_sas(d->k, d->ifindex, list,
+				      TLSTUND_SA_RECS_MAX, &n, err, errlen);
+	for (i = 0; !ret && i < n; i++) {
+		if (sa_remember(d, list[i].dir, list[i].spi, 0)) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+		}
+	}
 	free(list);
 	if (ret)
 		return ret;
@@ -960,6 +981,7 @@ static void teardown(struct daemon *d)
 	if (d->tctx)
 		d->t->ctx_free(d->tctx);
 	tlstund_kernel_close(d->k);
+	free(d->sas);
 	tlstund_identity_free(&d->identity);
 	if (d->ca)
 		X509_STORE_free(d->ca);

@@ -5,6 +5,7 @@
  *   main.c       command line, -t config check, start
  *   daemon.c     the poll loop: connections, sessions, kernel events,
  *                signals, reload, SA bookkeeping (tlstund_daemon_run)
+ *   sarecs.c     the records of the device's SAs, bounded (sarecs.h)
  *   session.c    the control protocol state machine (session.h)
  *   proto.c      control frame codec and stream reader (proto.h)
  *   negotiate.c  decisions both peers compute alike (negotiate.h)
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "negotiate.h"
 #include "proto.h"
+#include "sarecs.h"
 #include "session.h"
 #include "transport.h"
 #include "trust.h"
