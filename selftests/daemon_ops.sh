@@ -29,12 +29,8 @@ require_cmd ip ping iperf3 ss tlstun tlstund
 trap td_cleanup EXIT
 
 setup() {
-	td_setup_pin
-	td_start a
-	td_start b
-	td_wait_up || bail "the tunnel does not come up"
+	td_setup_running
 	td_inner_up || bail "cannot address tt0"
-	wait_for "$WAIT_TIMEOUT" td_paired || bail "the SAs do not pair up"
 }
 
 # ping_start NAME COUNT: ping from a to b every 10 ms in the background,
@@ -152,12 +148,7 @@ case_handshake() {
 
 # reload_a: SIGHUP a during a 10 ms ping and wait until it reloaded.
 reload_a() {
-	local n
-
-	td_count a "info: reloaded$"
-	n=$TD_N
-	kill -HUP "${TD_PID[a]}"
-	td_wait_log a "info: reloaded$" $((n + 1)) ||
+	td_signal a HUP "info: reloaded$" ||
 		fail "a did not reload: $(tail -n 2 "${TD_LOG[a]}")"
 }
 

@@ -49,6 +49,16 @@ td_setup_pin() {
 		bail "cannot write the configurations"
 }
 
+# td_setup_running: td_setup_pin, then both daemons started, the tunnel up
+# and the SAs paired.  Bails when it cannot.
+td_setup_running() {
+	td_setup_pin
+	td_start a
+	td_start b
+	td_wait_up || bail "the tunnel does not come up"
+	wait_for "$WAIT_TIMEOUT" td_paired || bail "the SAs do not pair up"
+}
+
 # td_cleanup: a test's EXIT trap: every daemon log when a case failed,
 # then cleanup_all.
 td_cleanup() {
@@ -197,6 +207,23 @@ td_has_at_least() {
 # current log match.
 td_wait_log() {
 	wait_for "$WAIT_TIMEOUT" td_has_at_least "$1" "$2" "${3:-1}"
+}
+
+# td_signal NODE SIGNAL REGEX: send SIGNAL to NODE's daemon and wait until
+# its log has one more line that matches REGEX than before.
+td_signal() {
+	local n
+
+	td_count "$1" "$3"
+	n=$TD_N
+	kill -"$2" "${TD_PID[$1]}"
+	td_wait_log "$1" "$3" $((n + 1))
+}
+
+# td_accepted NODE: NODE's listener (tcp 7081) has accepted every
+# connection made to it: its accept queue is empty.
+td_accepted() {
+	[[ $(ip netns exec "${TD_NS[$1]}" ss -Hltn "sport = :7081") =~ ^LISTEN\ +0\  ]]
 }
 
 # td_wait_up [N]: wait until both daemons logged their N-th (default 1)
