@@ -38,7 +38,21 @@
 
 #include "tlstund.h"
 
-#define MAX_SLOTS		8	/* connections at once, all states */
+/*
+ * Connection slots. Anyone who can reach the listener can open a TCP
+ * connection and let it sit in its handshake for HANDSHAKE_TIMEOUT_MS, so
+ * such unauthenticated connections get a pool of their own, MAX_UNAUTH,
+ * with at most MAX_UNAUTH_PER_HOST from one address; a new one past either
+ * bound closes the oldest of its kind, so that the peer's own connection
+ * always gets in after the connections that came before it. Our dial and
+ * the sessions (the live one, and the one it replaces while it says
+ * goodbye) have slots beyond that pool that accepted connections never
+ * take. Refusals are logged at most once per REFUSAL_LOG_MS.
+ */
+#define MAX_UNAUTH		8
+#define MAX_UNAUTH_PER_HOST	2
+#define MAX_SLOTS		(MAX_UNAUTH + 4)
+#define REFUSAL_LOG_MS		5000
 #define HANDSHAKE_TIMEOUT_MS	10000
 #define CLOSE_LINGER_MS		1000	/* to flush a CLOSE before hanging up */
 
@@ -67,6 +81,8 @@ struct daemon {
 
 	struct slot *slots[MAX_SLOTS];
 	uint64_t next_id;
+	uint64_t refusal_log_at;	/* when the next may be logged */
+	unsigned int refusals_unlogged;
 	uint64_t active;		/* slot id of the active session */
 	uint64_t next_dial;		/* 0: not scheduled */
 	unsigned int attempts;
@@ -290,8 +306,8 @@ static void env_generation(void *arg, struct tlstund_session *s, uint32_t gen)
 
 /* Connections ----------------------------------------------------------- */
 
-static struct slot *slot_new(struct daemon *d, struct tlstund_conn *c,
-			     bool dialed, uint64_t now)
+static struct slot *slot_alloc(struct daemon *d, struct tlstund_conn *c,
+			       bool dialed, uint64_t now)
 {
 	struct slot *sl;
 	int i;
@@ -309,6 +325,101 @@ static struct slot *slot_new(struct daemon *d, struct tlstund_conn *c,
 	sl->deadline = now + HANDSHAKE_TIMEOUT_MS;
 	d->slots[i] = sl;
 	return sl;
+}
+
+static void slot_free(struct daemon *d, struct slot *sl, uint64_t now);
+
+static bool unauthenticated(const struct slot *sl)
+{
+	return !sl->established && !sl->dialed;
+}
+
+/* Whether two peer addresses are the same host (the ports aside). */
+static bool same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (!a || !b || a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			       &((const struct sockaddr_in *)b)->sin_addr,
+			       sizeof(struct in_addr));
+	if (a->sa_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return false;
+}
+
+/* Log a refused or closed connection, at most once per REFUSAL_LOG_MS,
+ * with the count of those not logged since.
+ */
+static void log_refusal(struct daemon *d, uint64_t now, const char *what,
+			const char *addr)
+{
+	if (now < d->refusal_log_at) {
+		d->refusals_unlogged++;
+		return;
+	}
+	if (d->refusals_unlogged)
+		log_warn("%s %s (%u more such connections since the last message)",
+			 what, addr, d->refusals_unlogged);
+	else
+		log_warn("%s %s", what, addr);
+	d->refusals_unlogged = 0;
+	d->refusal_log_at = now + REFUSAL_LOG_MS;
+}
+
+/* Make room in the unauthenticated pool for one more connection from
+ * @from: close the oldest from that address when it has its share, else
+ * the oldest of all when the pool is full.
+ */
+static void unauth_make_room(struct daemon *d, const struct sockaddr *from,
+			     const char *addr, uint64_t now)
+{
+	struct slot *oldest = NULL, *oldest_host = NULL;
+	unsigned int n = 0, n_host = 0;
+	socklen_t len;
+	int i;
+
+	for (i = 0; i < MAX_SLOTS; i++) {
+		struct slot *sl = d->slots[i];
+
+		if (!sl || !unauthenticated(sl))
+			continue;
+		n++;
+		if (!oldest || sl->id < oldest->id)
+			oldest = sl;
+		if (same_host(d->t->peer_addr(sl->conn, &len), from)) {
+			n_host++;
+			if (!oldest_host || sl->id < oldest_host->id)
+				oldest_host = sl;
+		}
+	}
+	if (n_host >= MAX_UNAUTH_PER_HOST) {
+		log_refusal(d, now, "too many unauthenticated connections from",
+			    addr);
+		slot_free(d, oldest_host, now);
+	} else if (n >= MAX_UNAUTH) {
+		log_refusal(d, now, "too many unauthenticated connections; closing the oldest for one from",
+			    addr);
+		slot_free(d, oldest, now);
+	}
+}
+
+/* A slot for @c, which we dialed or accepted; NULL when there is none. */
+static struct slot *slot_new(struct daemon *d, struct tlstund_conn *c,
+			     bool dialed, uint64_t now)
+{
+	const struct sockaddr *from;
+	socklen_t len;
+	char addr[80];
+
+	if (dialed)
+		return slot_alloc(d, c, true, now);
+	from = d->t->peer_addr(c, &len);
+	addr_str(from, len, addr, sizeof(addr));
+	unauth_make_room(d, from, addr, now);
+	return slot_alloc(d, c, false, now);
 }
 
 static struct slot *slot_by_id(struct daemon *d, uint64_t id)
@@ -501,7 +612,14 @@ static void accept_all(struct daemon *d, uint64_t now)
 		}
 		/* Bounded: a flood of handshakes cannot starve the session. */
 		if (!slot_new(d, c, false, now)) {
-			log_warn("too many connections at once; refusing one");
+			const struct sockaddr *pa;
+			socklen_t plen;
+			char addr[80];
+
+			pa = d->t->peer_addr(c, &plen);
+			addr_str(pa, plen, addr, sizeof(addr));
+			log_refusal(d, now, "too many connections at once; refusing one from",
+				    addr);
 			d->t->close(c);
 		}
 	}
@@ -655,8 +773,13 @@ static void on_kernel_event(void *arg, const struct tlstund_kernel_event *ev)
 		log_debug("kernel has traffic but no usable tx SA");
 		if (sl && sl->established)
 			tlstund_session_rekey(&sl->session, now, "acquire");
-		else if (!have_session(d) && d->cfg.endpoint.len)
-			schedule_dial(d, now, true);
+		else if (!have_session(d) && !d->next_dial)
+			schedule_dial(d, now, false);
+		/* Else a dial is under way or due at the time the reconnect
+		 * backoff set: the kernel asks once a second for as long as
+		 * traffic comes, and that must not turn the backoff into a
+		 * dial a second.
+		 */
 		break;
 	}
 	if (sl)
