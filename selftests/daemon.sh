@@ -245,15 +245,15 @@ case_ktls() {
 	done
 }
 
-# stop_both: SIGTERM the daemons that run; each exits 0 and removes its
+# stop_both: SIGINT the daemons that run; each exits 0 and removes its
 # SAs.
 stop_both() {
 	local node
 
 	for node in a b; do
 		[ -n "${TD_PID[$node]}" ] || continue
-		td_stop "$node" || fail "$node's tlstund did not stop cleanly"
-		td_no_sas "$node" || fail "$node kept SAs after SIGTERM: $(td_sas "$node")"
+		td_stop "$node" INT || fail "$node's tlstund did not stop cleanly"
+		td_no_sas "$node" || fail "$node kept SAs after SIGINT: $(td_sas "$node")"
 	done
 }
 

@@ -17,7 +17,8 @@
 # loss or a drop; SIGUSR2 makes a fresh handshake without a loss; SIGHUP
 # reloads new timers, and a renewed certificate, without a loss; after a
 # SIGKILL and a restart, traffic runs under new SPIs and new keys; SIGTERM
-# removes a's SAs; a soft packet limit makes the daemons rekey; a SIGHUP
+# keeps a's SAs, so a ping across a stop and a start loses nothing;
+# SIGINT removes a's SAs; a soft packet limit makes the daemons rekey; a SIGHUP
 # that no longer trusts the peer removes its SAs at once; and over the
 # whole test no key was installed twice.
 
@@ -247,16 +248,47 @@ case_kill_restart() {
 	no_key_twice
 }
 
-# SIGTERM stops a: it exits 0 and removes its SAs; its tt0 stays, and so
-# do b's SAs, which b's next session would replace.
-case_sigterm() {
-	local rc
+# SIGTERM stops a (exit 0) and leaves its SAs in the kernel, so that a
+# restart, as systemd's, is no outage: a 10 ms ping spanning the stop and
+# the start loses nothing, the restarted a replaces the SAs with its own
+# under new SPIs, and no key comes back (no_key_twice, at the end).
+case_sigterm_restart() {
+	local old rc spi up
+
+	td_paired || fail "no steady state to start from" || return
+	old="${TD_SPI[a.rx]} ${TD_SPI[a.tx]}"
+	td_count b "tunnel up with"
+	up=$TD_N
+	ping_start restart 2000 || fail "ping does not get through" || return
 
 	td_stop a
 	rc=$?
-	[ $rc = 0 ] || fail "tlstund exits $rc on SIGTERM"
-	td_no_sas a || fail "a's SAs outlive it: $(td_sas a)"
+	[ $rc = 0 ] || fail "tlstund exits $rc on SIGTERM" || return
+	[ "$(td_sas a | wc -l)" = 2 ] ||
+		fail "a's SAs went with its daemon: $(td_sas a)"
 	ip -n "$ns_a" link show tt0 >/dev/null || fail "a's tt0 is gone"
+	td_start a
+	td_wait_log a "tunnel up with" && td_wait_log b "tunnel up with" $((up + 1)) ||
+		fail "no new session after the restart" || return
+	wait_for "$WAIT_TIMEOUT" td_paired ||
+		fail "SAs do not pair up: a: $(td_sas a) b: $(td_sas b)"
+	still_running "$PING_PID" "the ping"
+	for spi in ${TD_SPI[a.rx]} ${TD_SPI[a.tx]}; do
+		[[ " $old " != *" $spi "* ]] ||
+			fail "SPI $spi was in place before the restart as well ($old)"
+	done
+	ping_check 2000
+}
+
+# SIGINT stops a (exit 0) and removes its SAs: the tunnel goes down with
+# the daemon.  b keeps its own until its next session replaces them.
+case_sigint() {
+	local rc
+
+	td_stop a INT
+	rc=$?
+	[ $rc = 0 ] || fail "tlstund exits $rc on SIGINT"
+	td_no_sas a || fail "a's SAs outlive it: $(td_sas a)"
 	td_no_sas b && fail "b's SAs are gone too"
 	return 0
 }
@@ -265,7 +297,7 @@ case_sigterm() {
 # the kernel report a soft expiry and the daemons rekey by themselves,
 # losing nothing.
 case_soft_limit() {
-	td_stop b || fail "b did not stop" || return
+	td_stop b INT || fail "b did not stop" || return
 	td_pin_conf a "[limits]"$'\n'"soft-packets = 200" &&
 	td_pin_conf b "[limits]"$'\n'"soft-packets = 200" ||
 		fail "cannot write the configurations" || return
@@ -303,14 +335,16 @@ case_reload_untrusted() {
 }
 
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 setup
 run_case "SIGUSR1 rekeys under iperf3 and ping, no loss" case_rekey
 run_case "SIGUSR2 makes a fresh handshake, no loss" case_handshake
 run_case "SIGHUP reloads new timers, no loss" case_reload_timers
 run_case "SIGHUP with a renewed certificate: new handshake, no loss" case_reload_cert
 run_case "SIGKILL and restart: new SPIs and keys" case_kill_restart
-run_case "SIGTERM removes the daemon's SAs" case_sigterm
+run_case "SIGTERM and a restart: SAs kept, no loss, new keys" \
+	case_sigterm_restart
+run_case "SIGINT removes the daemon's SAs" case_sigint
 run_case "a soft packet limit makes the daemons rekey" case_soft_limit
 run_case "SIGHUP that no longer trusts the peer removes its SAs" case_reload_untrusted
 run_case "no key installed twice over the whole test" no_key_twice

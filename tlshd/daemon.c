@@ -97,6 +97,7 @@ struct daemon {
 	uint64_t watchdog_ms;
 	uint64_t next_watchdog;
 	bool stopping;
+	bool stop_removes_sas;		/* SIGINT: the tunnel goes down too */
 	struct tlstund_session_env env;
 };
 
@@ -1204,8 +1205,12 @@ static void on_signal(struct daemon *d, uint64_t now)
 				log_info("SIGUSR2: no session; dialing if possible");
 				schedule_dial(d, now, true);
 			}
+		} else if (si.ssi_signo == SIGINT) {
+			log_info("stopping on SIGINT: removing the SAs");
+			d->stopping = true;
+			d->stop_removes_sas = true;
 		} else {
-			log_info("stopping on signal %u", si.ssi_signo);
+			log_info("stopping on SIGTERM: the SAs stay until a new daemon replaces them or they expire");
 			d->stopping = true;
 		}
 	}
@@ -1230,10 +1235,15 @@ static void teardown(struct daemon *d)
 		}
 		slot_free(d, sl, now);
 	}
-	/* A stopped daemon takes its tunnel down: keys nobody will renew
-	 * do not stay in the kernel.
+	/* SIGTERM, which systemd sends to stop and to restart, leaves the
+	 * SAs in the kernel: they carry the tunnel until the next daemon's
+	 * first session replaces them (setup adopts them as orphans), and
+	 * end at their hard lifetime (hard-seconds, by default twice
+	 * handshake-interval) when no daemon comes. The next daemon never
+	 * sees their keys, which die with this process: it derives its own
+	 * from a fresh handshake. SIGINT takes the tunnel down instead.
 	 */
-	while (d->n_sas)
+	while (d->stop_removes_sas && d->n_sas)
 		sa_delete(d, &d->sas[0]);
 	if (d->listener)
 		d->t->listener_close(d->listener);

@@ -106,9 +106,9 @@ td_installs a b | while read -r node dir spi fp; do
 	echo "    $node installed $dir SA $spi, key fingerprint $fp"
 done
 
-step "Stopping the daemons (SIGTERM): each removes the SAs it installed"
+step "Stopping the daemons (SIGINT): each removes the SAs it installed"
 for node in a b; do
-	td_stop "$node" || die "$node's tlstund did not stop"
+	td_stop "$node" INT || die "$node's tlstund did not stop"
 	grep -h "removed" "${TD_LOG[$node]}" |
 		sed "s/^tlstund\[tt0\]: [a-z]*: /$node: /"
 done
