@@ -27,7 +27,8 @@
 #   udprr first sends a datagram every millisecond.  Then $cB's daemon
 #   starts; once it logs that it listens, $cA's; the figure is from $cA's
 #   start (and, second figure, from $cB's) to the first reply.  Both stop
-#   with SIGTERM between tries, which removes their SAs.
+#   with SIGINT between tries, which removes their SAs (SIGTERM would
+#   leave them for the next try).
 #
 #   rekey: SIGUSR1 to $cA's daemon, from the signal to the later of the
 #   two "generation N rekeyed" lines, stamped by tsline as they are
@@ -187,7 +188,7 @@ daemon_start() {
 }
 
 daemon_stop() {
-	kill -TERM "$1" 2>/dev/null
+	kill -INT "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
 
