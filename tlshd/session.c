@@ -531,13 +531,17 @@ int tlstund_session_eof(struct tlstund_session *s, uint64_t now)
  * tlstund_session_ping() - probe the peer now (one PING outstanding at most)
  * @s: the session
  * @now: milliseconds
+ *
+ * Only once the peer's HELLO has arrived: a side still waiting for HELLO
+ * takes any other frame as a protocol error, and until then the HELLO
+ * timeout, not the keepalive, watches the peer.
  */
 void tlstund_session_ping(struct tlstund_session *s, uint64_t now)
 {
 	struct tlstund_msg msg = { .type = TLSTUND_MSG_PING };
 
 	(void)now;
-	if (s->ping_out || s->state == TLSTUND_SESSION_CLOSED)
+	if (s->ping_out || s->state != TLSTUND_SESSION_RUN)
 		return;
 	if (RAND_bytes((unsigned char *)&s->ping_cookie,
 		       sizeof(s->ping_cookie)) != 1)
@@ -642,7 +646,7 @@ uint64_t tlstund_session_deadline(const struct tlstund_session *s)
 	d = earliest(d, s->rx_old ? s->rx_old_at : 0);
 	d = earliest(d, s->pending ? 0 : s->rekey_at);
 	d = earliest(d, s->last_rx + (uint64_t)s->cfg->dead_after * 1000);
-	if (!s->ping_out)
+	if (!s->ping_out && s->state == TLSTUND_SESSION_RUN)
 		d = earliest(d, s->last_rx + (uint64_t)s->cfg->keepalive * 1000);
 	return d;
 }

@@ -394,6 +394,42 @@ static void test_liveness(void **state)
 	assert_int_equal(a.s.close_reason, TLSTUND_CLOSE_TIMEOUT);
 }
 
+/*
+ * A keepalive shorter than the handshake: neither side may PING before
+ * it has the peer's HELLO, because a side still waiting for HELLO takes
+ * any other frame as a protocol error.
+ */
+static void test_no_ping_before_hello(void **state)
+{
+	struct side a, b;
+
+	(void)state;
+	side_init(&a, &b, 7);
+	side_init(&b, &a, 7);
+	a.cfg.keepalive = 1;
+	b.cfg.keepalive = 1;
+	assert_int_equal(tlstund_session_start(&a.s, &a.cfg, &a.env, true,
+					       spki_a, spki_b, "node:b", 0), 0);
+	assert_int_equal(tlstund_session_start(&b.s, &b.cfg, &b.env, false,
+					       spki_b, spki_a, "node:a", 0), 0);
+	/* Nothing arrived yet; the keepalive has passed on both sides. */
+	assert_int_equal(tlstund_session_deadline(&b.s),
+			 TLSTUND_PROTO_HELLO_TIMEOUT_MS);
+	assert_int_equal(tlstund_session_tick(&a.s, 1000), 0);
+	assert_int_equal(tlstund_session_tick(&b.s, 1000), 0);
+	tlstund_session_ping(&b.s, 1000);
+	assert_false(a.s.ping_out);
+	assert_false(b.s.ping_out);
+	assert_int_equal(b.s.out_len, 0);
+	pump(&a, &b, 1000);
+	assert_true(tlstund_session_up(&a.s));
+	assert_true(tlstund_session_up(&b.s));
+	assert_paired(&a, &b);
+	/* Once up, the keepalive runs. */
+	tlstund_session_tick(&a.s, 2000);
+	assert_true(a.s.ping_out);
+}
+
 static void test_hello_timeout(void **state)
 {
 	struct side a, b;
@@ -543,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_install_refused_closes),
 		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_hello_timeout),
+		cmocka_unit_test(test_no_ping_before_hello),
 		cmocka_unit_test(test_replayed_offer_refused),
 		cmocka_unit_test(test_unexpected_frames),
 		cmocka_unit_test(test_same_key_refused),
