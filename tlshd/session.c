@@ -20,6 +20,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -198,11 +199,21 @@ static int install(struct tlstund_session *s, uint8_t dir, uint32_t spi)
 	return ret;
 }
 
+/*
+ * Randomness for the SPI allocator: an off-path attacker who cannot guess
+ * a live SPI cannot aim forgeries at it to fill its receive ring. Reads of
+ * four bytes from getrandom() do not fail once the pool is ready.
+ */
+static int random_u32(uint32_t *v)
+{
+	return getrandom(v, sizeof(*v), 0) == sizeof(*v) ? 0 : -EIO;
+}
+
 static void start_generation(struct tlstund_session *s, uint32_t gen,
 			     uint64_t now)
 {
 	struct tlstund_msg msg = { .type = TLSTUND_MSG_SA_OFFER };
-	uint32_t spi = 0;
+	uint32_t spi = 0, rnd;
 	int i, ret = -EEXIST;
 
 	s->pending = gen;
@@ -216,8 +227,13 @@ static void start_generation(struct tlstund_session *s, uint32_t gen,
 		s->env->del_sa(s->env->arg, s, TLSTUN_SA_DIR_RX, s->rx_old);
 		s->rx_old = 0;
 	}
+	/* -EEXIST: the SPI is live on the device (another session's, or one
+	 * this session's peer left); take the next one.
+	 */
 	for (i = 0; i < TLSTUND_SESSION_SPI_TRIES && ret == -EEXIST; i++) {
-		ret = tlstund_spi_alloc_next(&s->alloc, &spi);
+		ret = random_u32(&rnd);
+		if (!ret)
+			ret = tlstund_spi_alloc_next(&s->alloc, rnd, &spi);
 		if (ret)
 			break;
 		ret = install(s, TLSTUN_SA_DIR_RX, spi);
@@ -435,7 +451,8 @@ unexpected:
  * @now: milliseconds, monotonic
  *
  * Return: 0, or -EINVAL when both ends have the same key (the roles, and
- * so the SPI spaces, would collide); the session is then closed.
+ * so the SPI spaces, would collide), -EIO when getrandom() fails; the
+ * session is then closed.
  */
 int tlstund_session_start(struct tlstund_session *s,
 			  const struct tlstund_config *cfg,
@@ -444,6 +461,7 @@ int tlstund_session_start(struct tlstund_session *s,
 			  const uint8_t peer_spki[32], const char *peer,
 			  uint64_t now)
 {
+	uint32_t rnd;
 	int role;
 
 	memset(s, 0, sizeof(*s));
@@ -463,7 +481,12 @@ int tlstund_session_start(struct tlstund_session *s,
 		return -EINVAL;
 	}
 	s->role = role;
-	tlstund_spi_alloc_init(&s->alloc, s->role);
+	if (random_u32(&rnd)) {
+		tlstund_session_close(s, TLSTUND_CLOSE_INTERNAL,
+				      "no randomness for SPIs");
+		return -EIO;
+	}
+	tlstund_spi_alloc_init(&s->alloc, s->role, rnd);
 	tlstund_spi_peer_init(&s->peer_spis, s->role == TLSTUND_ROLE_LOWER ?
 			      TLSTUND_ROLE_UPPER : TLSTUND_ROLE_LOWER);
 	if (dialer)
