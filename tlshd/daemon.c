@@ -676,6 +676,7 @@ static int load_credentials(struct daemon *d, const struct tlstund_config *cfg,
 	memcpy(trust.pin, cfg->pin, sizeof(trust.pin));
 	trust.tofu_dir = d->cfg.tofu_dir;
 	trust.peer_name = d->cfg.peer_name;
+	memcpy(trust.local_spki, id.spki_sha256, sizeof(trust.local_spki));
 
 	/* The context keeps pointers to identity and trust: install them in
 	 * @d first, then build it against @d's copies.
