@@ -4,8 +4,8 @@
  * missing, the "tlstun" generic netlink family for everything else.
  *
  * Requests go out on one socket and wait for the kernel's ack, whose
- * extended-ack message becomes the error text; CAP_ACK keeps the kernel
- * from echoing a request (and so a key) back. A request that carried a key
+ * extended-ack message becomes the error text; CAP_ACK, required on every
+ * socket, keeps the kernel from echoing a request (and so a key) back. A request that carried a key
  * is wiped before it is freed. Events arrive on a second socket that only
  * listens to the family's multicast group, so a request never has to skip
  * an event and an event never waits behind a request.
@@ -164,11 +164,20 @@ static struct nl_sock *sock_open(int protocol, char *err, size_t errlen)
 		nl_socket_free(sk);
 		return NULL;
 	}
-	/* Both are best effort: without them errors are plainer. */
+	/* Extended acks are best effort: without them errors are plainer.
+	 * Capped acks are not: without them an error reply echoes the
+	 * request, key included, into a buffer libnl frees unwiped.
+	 */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
-		   sizeof(one));
+	if (setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		       &one, sizeof(one))) {
+		snprintf(err, errlen,
+			 "netlink: the kernel refuses NETLINK_CAP_ACK (%s); without it an error reply would echo a key back",
+			 strerror(errno));
+		nl_socket_free(sk);
+		return NULL;
+	}
 	return sk;
 }
 

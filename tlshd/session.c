@@ -20,7 +20,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -439,6 +441,28 @@ unexpected:
 	return -EPROTO;
 }
 
+/*
+ * The master keys stay for the whole session: keep their pages out of core
+ * dumps (MADV_DONTDUMP, for when dumps are forced despite PR_SET_DUMPABLE)
+ * and out of swap (mlock). Best effort: mlock may exceed RLIMIT_MEMLOCK,
+ * and the daemon is no less correct for it. The pages are never unlocked,
+ * since mlock does not nest and a page may hold another session's keys;
+ * the daemon reuses the same few session slots.
+ */
+static void protect_keys(struct tlstund_session *s)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)&s->ks & ~(page - 1);
+	uintptr_t end = ((uintptr_t)(&s->ks + 1) + page - 1) & ~(page - 1);
+
+	if (madvise((void *)start, end - start, MADV_DONTDUMP))
+		log_debug("session with %s: madvise(MADV_DONTDUMP): %s",
+			  s->peer, strerror(errno));
+	if (mlock((void *)start, end - start))
+		log_debug("session with %s: mlock: %s", s->peer,
+			  strerror(errno));
+}
+
 /**
  * tlstund_session_start() - begin the protocol on an authenticated transport
  * @s: the session to initialise
@@ -469,6 +493,7 @@ int tlstund_session_start(struct tlstund_session *s,
 	s->env = env;
 	s->dialer = dialer;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
+	protect_keys(s);
 	tlstund_proto_reader_init(&s->reader);
 	s->last_rx = now;
 	s->hello_at = now + TLSTUND_PROTO_HELLO_TIMEOUT_MS;
