@@ -981,7 +981,7 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 	struct daemon *d;
 	char err[512];
 	uint64_t usec;
-	int ret, i;
+	int ret, i, status = 0;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -1081,6 +1081,15 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 							 d);
 			if (ret == -ENOBUFS)
 				log_warn("kernel events were lost; limits are rechecked at the next rekey");
+			/* Ids that name nothing now: exit non-zero so that
+			 * the service manager restarts us (tlstund(8)).
+			 */
+			if (ret == -ENODEV) {
+				log_err("%s; exiting so that a restart sets the tunnel up again",
+					tlstund_kernel_gone(d->k));
+				status = 1;
+				break;
+			}
 		}
 		if (d->listener && pfd[2].revents)
 			accept_all(d, now);
@@ -1099,5 +1108,5 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 	}
 	teardown(d);
 	free(d);
-	return 0;
+	return status;
 }
