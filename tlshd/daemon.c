@@ -803,8 +803,11 @@ struct creds {
 	void *tctx;
 };
 
-/* The policy @cfg describes, over @ca; its strings point into @cfg. */
+/* The policy @cfg describes, over @ca, for a node holding @id; its
+ * strings point into @cfg.
+ */
 static void trust_policy_of(const struct tlstund_config *cfg, X509_STORE *ca,
+			    const struct tlstund_identity *id,
 			    struct tlstund_trust_policy *pol)
 {
 	memset(pol, 0, sizeof(*pol));
@@ -814,6 +817,8 @@ static void trust_policy_of(const struct tlstund_config *cfg, X509_STORE *ca,
 	memcpy(pol->pin, cfg->pin, sizeof(pol->pin));
 	pol->tofu_dir = cfg->tofu_dir;
 	pol->peer_name = cfg->peer_name;
+	/* A peer showing our own key is a reflected connection. */
+	memcpy(pol->local_spki, id->spki_sha256, sizeof(pol->local_spki));
 }
 
 static int cmp_sha256(const void *a, const void *b)
@@ -891,7 +896,7 @@ static int creds_load(const struct daemon *d, const struct tlstund_config *cfg,
 	/* The context keeps its own copies of the policy and references to
 	 * the key and certificates (tls.c): @cfg and @cr's identity may go.
 	 */
-	trust_policy_of(cfg, cr->ca, &trust);
+	trust_policy_of(cfg, cr->ca, &cr->identity, &trust);
 	tcfg.identity = &cr->identity;
 	tcfg.trust = &trust;
 	cr->tctx = d->t->ctx_new(&tcfg, err, errlen);
@@ -920,7 +925,7 @@ static void creds_install(struct daemon *d, struct creds *cr)
 	d->ca = cr->ca;
 	memcpy(d->ca_digest, cr->ca_digest, sizeof(d->ca_digest));
 	d->tctx = cr->tctx;
-	trust_policy_of(&d->cfg, d->ca, &d->trust);
+	trust_policy_of(&d->cfg, d->ca, &d->identity, &d->trust);
 	memset(cr, 0, sizeof(*cr));
 	creds_free(d, &old);
 }
@@ -1271,7 +1276,7 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 	struct daemon *d;
 	char err[512];
 	uint64_t usec;
-	int ret, i;
+	int ret, i, status = 0;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -1371,6 +1376,15 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 							 d);
 			if (ret == -ENOBUFS)
 				log_warn("kernel events were lost; limits are rechecked at the next rekey");
+			/* Ids that name nothing now: exit non-zero so that
+			 * the service manager restarts us (tlstund(8)).
+			 */
+			if (ret == -ENODEV) {
+				log_err("%s; exiting so that a restart sets the tunnel up again",
+					tlstund_kernel_gone(d->k));
+				status = 1;
+				break;
+			}
 		}
 		if (d->listener && pfd[2].revents)
 			accept_all(d, now);
@@ -1389,5 +1403,5 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 	}
 	teardown(d);
 	free(d);
-	return 0;
+	return status;
 }

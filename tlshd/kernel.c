@@ -4,11 +4,19 @@
  * missing, the "tlstun" generic netlink family for everything else.
  *
  * Requests go out on one socket and wait for the kernel's ack, whose
- * extended-ack message becomes the error text; CAP_ACK keeps the kernel
- * from echoing a request (and so a key) back. A request that carried a key
+ * extended-ack message becomes the error text; CAP_ACK, required on every
+ * socket, keeps the kernel from echoing a request (and so a key) back. A request that carried a key
  * is wiped before it is freed. Events arrive on a second socket that only
  * listens to the family's multicast group, so a request never has to skip
  * an event and an event never waits behind a request.
+ *
+ * The family id and the device's ifindex are resolved once, so the handle
+ * watches for both to go: the event socket also listens to nlctrl, which
+ * announces a family's removal (the module was unloaded), and a third
+ * socket to rtnetlink's link group, which announces the device's deletion.
+ * Either makes tlstund_kernel_read_events() return -ENODEV for good: the
+ * daemon cannot carry on with ids that name nothing, or worse, something
+ * else. One epoll descriptor stands for both sockets.
  */
 
 #include <errno.h>
@@ -17,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -37,7 +47,12 @@ struct tlstund_kernel {
 	struct nl_sock *cmd;
 	struct nl_sock *ev;
 	struct nl_sock *route;
+	struct nl_sock *links;		/* RTNLGRP_LINK notifications */
+	int epfd;			/* ev and links */
 	int family;
+	int ifindex;			/* the device, once ensured */
+	char ifname[IF_NAMESIZE];
+	char gone[128];			/* why the ids name nothing now */
 };
 
 /* One request in flight: how it ended and what the kernel said. */
@@ -164,12 +179,36 @@ static struct nl_sock *sock_open(int protocol, char *err, size_t errlen)
 		nl_socket_free(sk);
 		return NULL;
 	}
-	/* Both are best effort: without them errors are plainer. */
+	/* Extended acks are best effort: without them errors are plainer.
+	 * Capped acks are not: without them an error reply echoes the
+	 * request, key included, into a buffer libnl frees unwiped.
+	 */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
-		   sizeof(one));
+	if (setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		       &one, sizeof(one))) {
+		snprintf(err, errlen,
+			 "netlink: the kernel refuses NETLINK_CAP_ACK (%s); without it an error reply would echo a key back",
+			 strerror(errno));
+		nl_socket_free(sk);
+		return NULL;
+	}
 	return sk;
+}
+
+/* @sk, non-blocking and taking any sequence number, in @k's epoll set. */
+static int watch(struct tlstund_kernel *k, struct nl_sock *sk, char *err,
+		 size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	nl_socket_disable_seq_check(sk);
+	nl_socket_set_nonblocking(sk);
+	if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, nl_socket_get_fd(sk), &ev)) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /**
@@ -183,16 +222,22 @@ static struct nl_sock *sock_open(int protocol, char *err, size_t errlen)
 int tlstund_kernel_open(struct tlstund_kernel **k, char *err, size_t errlen)
 {
 	struct tlstund_kernel *kk = calloc(1, sizeof(*kk));
-	int grp;
+	int grp, ctrl_grp;
 
 	if (!kk) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	kk->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (kk->epfd < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		goto err;
+	}
 	kk->cmd = sock_open(NETLINK_GENERIC, err, errlen);
 	kk->ev = kk->cmd ? sock_open(NETLINK_GENERIC, err, errlen) : NULL;
 	kk->route = kk->ev ? sock_open(NETLINK_ROUTE, err, errlen) : NULL;
-	if (!kk->route)
+	kk->links = kk->route ? sock_open(NETLINK_ROUTE, err, errlen) : NULL;
+	if (!kk->links)
 		goto err;
 	kk->family = genl_ctrl_resolve(kk->cmd, TLSTUN_GENL_NAME);
 	if (kk->family < 0) {
@@ -208,8 +253,15 @@ int tlstund_kernel_open(struct tlstund_kernel **k, char *err, size_t errlen)
 			 "cannot join the tlstun events group (needs CAP_NET_ADMIN)");
 		goto err;
 	}
-	nl_socket_disable_seq_check(kk->ev);
-	nl_socket_set_nonblocking(kk->ev);
+	ctrl_grp = genl_ctrl_resolve_grp(kk->ev, "nlctrl", "notify");
+	if (ctrl_grp < 0 || nl_socket_add_membership(kk->ev, ctrl_grp) < 0 ||
+	    nl_socket_add_membership(kk->links, RTNLGRP_LINK) < 0) {
+		snprintf(err, errlen,
+			 "cannot join the netlink groups that announce the module's and the device's removal");
+		goto err;
+	}
+	if (watch(kk, kk->ev, err, errlen) || watch(kk, kk->links, err, errlen))
+		goto err;
 	*k = kk;
 	return 0;
 err:
@@ -231,6 +283,10 @@ void tlstund_kernel_close(struct tlstund_kernel *k)
 		nl_socket_free(k->ev);
 	if (k->route)
 		nl_socket_free(k->route);
+	if (k->links)
+		nl_socket_free(k->links);
+	if (k->epfd >= 0)
+		close(k->epfd);
 	free(k);
 }
 
@@ -351,6 +407,8 @@ int tlstund_kernel_ensure_device(struct tlstund_kernel *k,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	k->ifindex = *ifindex;
+	snprintf(k->ifname, sizeof(k->ifname), "%s", cfg->ifname);
 	return talk(k->cmd, msg, false, NULL, NULL, cfg->ifname, err, errlen);
 }
 
@@ -536,17 +594,60 @@ int tlstund_kernel_list_sas(struct tlstund_kernel *k, int ifindex,
  * tlstund_kernel_event_fd() - the descriptor to poll for SA events
  * @k: the handle
  *
- * Return: a file descriptor.
+ * Return: a file descriptor (an epoll set of the event sockets).
  */
 int tlstund_kernel_event_fd(struct tlstund_kernel *k)
 {
-	return nl_socket_get_fd(k->ev);
+	return k->epfd;
+}
+
+/**
+ * tlstund_kernel_gone() - why the handle's family or device is gone
+ * @k: the handle
+ *
+ * Return: a sentence for the log once tlstund_kernel_read_events() has
+ * returned -ENODEV, NULL before.
+ */
+const char *tlstund_kernel_gone(const struct tlstund_kernel *k)
+{
+	return k->gone[0] ? k->gone : NULL;
 }
 
 struct event_ctx {
+	struct tlstund_kernel *k;
 	tlstund_kernel_event_cb cb;
 	void *arg;
 };
+
+/* nlctrl: only the removal of our own family matters. */
+static void on_ctrl(struct event_ctx *c, struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+
+	if (gh->cmd != CTRL_CMD_DELFAMILY ||
+	    genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, NULL) < 0 ||
+	    !tb[CTRL_ATTR_FAMILY_ID] ||
+	    nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) != c->k->family)
+		return;
+	snprintf(c->k->gone, sizeof(c->k->gone),
+		 "the tlstun kernel module was unloaded (its netlink family is gone)");
+}
+
+static int on_link(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct event_ctx *c = arg;
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+
+	if (nlh->nlmsg_type == RTM_DELLINK &&
+	    nlmsg_datalen(nlh) >= (int)sizeof(*ifi) && c->k->ifindex &&
+	    ifi->ifi_index == c->k->ifindex && !c->k->gone[0])
+		snprintf(c->k->gone, sizeof(c->k->gone),
+			 "device %s (ifindex %d) was deleted", c->k->ifname,
+			 c->k->ifindex);
+	return NL_OK;
+}
 
 /* Events are not answers to a request: their sequence number is 0. */
 static int seq_any(struct nl_msg *msg, void *arg)
@@ -563,6 +664,12 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct tlstund_kernel_event ev = { 0 };
 	struct event_ctx *c = arg;
 
+	if (nlmsg_hdr(msg)->nlmsg_type == GENL_ID_CTRL) {
+		on_ctrl(c, nlmsg_hdr(msg));
+		return NL_OK;
+	}
+	if (nlmsg_hdr(msg)->nlmsg_type != c->k->family)
+		return NL_OK;
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, TLSTUN_A_MAX, NULL) < 0 ||
 	    !tb[TLSTUN_A_IFINDEX])
 		return NL_OK;
@@ -594,37 +701,64 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Read every pending message of @sk into @ncb: 0, or -errno. */
+static int drain(struct nl_sock *sk, struct nl_cb *ncb)
+{
+	int ret;
+
+	for (;;) {
+		ret = nl_recvmsgs(sk, ncb);
+		if (ret == -NLE_AGAIN)
+			return 0;
+		if (ret < 0)
+			return ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
+	}
+}
+
 /**
  * tlstund_kernel_read_events() - hand every pending event to @cb
  * @k: the handle
  * @cb: called once per event
  * @arg: passed to @cb
  *
- * Return: 0, or -errno when the socket failed (-ENOBUFS: events were lost
- * because the socket overflowed; the caller should recheck its SAs).
+ * Return: 0; -ENODEV once the tlstun family or the device is gone (the
+ * module was unloaded, the device deleted; tlstund_kernel_gone() says
+ * which), from then on at every call; or another -errno when a socket
+ * failed (-ENOBUFS: events were lost because a socket overflowed; the
+ * caller should recheck its SAs).
  */
 int tlstund_kernel_read_events(struct tlstund_kernel *k,
 			       tlstund_kernel_event_cb cb, void *arg)
 {
-	struct event_ctx c = { .cb = cb, .arg = arg };
+	struct event_ctx c = { .k = k, .cb = cb, .arg = arg };
 	struct nl_cb *ncb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret;
+	struct nl_cb *lcb = nl_cb_alloc(NL_CB_DEFAULT);
+	int ret = -ENOMEM, lret;
 
-	if (!ncb)
-		return -ENOMEM;
+	if (!ncb || !lcb)
+		goto out;
 	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &c);
 	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
-	for (;;) {
-		ret = nl_recvmsgs(k->ev, ncb);
-		if (ret == -NLE_AGAIN) {
-			ret = 0;
-			break;
-		}
-		if (ret < 0) {
-			ret = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
-			break;
-		}
-	}
-	nl_cb_put(ncb);
+	nl_cb_set(lcb, NL_CB_VALID, NL_CB_CUSTOM, on_link, &c);
+	nl_cb_set(lcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
+	ret = drain(k->ev, ncb);
+	lret = drain(k->links, lcb);
+	/* An overflow of the link group loses no SA event, but maybe the
+	 * deletion: look the device up instead.
+	 */
+	if (lret == -ENOBUFS && k->ifindex && !k->gone[0] &&
+	    (int)if_nametoindex(k->ifname) != k->ifindex)
+		snprintf(k->gone, sizeof(k->gone),
+			 "device %s (ifindex %d) is gone", k->ifname,
+			 k->ifindex);
+	else if (!ret && lret != -ENOBUFS)
+		ret = lret;
+	if (k->gone[0])
+		ret = -ENODEV;
+out:
+	if (ncb)
+		nl_cb_put(ncb);
+	if (lcb)
+		nl_cb_put(lcb);
 	return ret;
 }

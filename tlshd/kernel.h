@@ -75,6 +75,7 @@ int tlstund_kernel_list_sas(struct tlstund_kernel *k, int ifindex,
 			    size_t *n, char *err, size_t errlen);
 
 int tlstund_kernel_event_fd(struct tlstund_kernel *k);
+const char *tlstund_kernel_gone(const struct tlstund_kernel *k);
 int tlstund_kernel_read_events(struct tlstund_kernel *k,
 			       tlstund_kernel_event_cb cb, void *arg);
 

@@ -290,18 +290,21 @@ out_ctx:
 	return ret;
 }
 
-int tlstund_spi_alloc_init(struct tlstund_spi_alloc *a, enum tlstund_role role)
+int tlstund_spi_alloc_init(struct tlstund_spi_alloc *a, enum tlstund_role role,
+			   uint32_t rnd)
 {
 	if (!a || !role_valid(role))
 		return -EINVAL;
-	a->next = 1;
+	a->next = 1 + rnd % TLSTUND_SPI_START_SPAN;
+	a->count = 0;
 	a->role = role;
 	return 0;
 }
 
-int tlstund_spi_alloc_next(struct tlstund_spi_alloc *a, uint32_t *spi)
+int tlstund_spi_alloc_next(struct tlstund_spi_alloc *a, uint32_t rnd,
+			   uint32_t *spi)
 {
-	uint32_t counter;
+	uint32_t counter, step;
 
 	if (!a || !spi || !role_valid(a->role) || !a->next ||
 	    a->next > TLSTUND_SPI_COUNTER_MAX + 1)
@@ -310,8 +313,12 @@ int tlstund_spi_alloc_next(struct tlstund_spi_alloc *a, uint32_t *spi)
 	if (a->next > TLSTUND_SPI_COUNTER_MAX)
 		return -ENOSPC;
 
-	counter = a->next++;
-	*spi = ((counter - 1) & 1) << TLSTUND_SPI_MASTER_BIT |
+	counter = a->next;
+	step = 1 + rnd % TLSTUND_SPI_STEP_SPAN;
+	/* No overflow: counter < 2^30 and step <= 2^14. */
+	a->next = counter + step > TLSTUND_SPI_COUNTER_MAX ?
+		  TLSTUND_SPI_COUNTER_MAX + 1 : counter + step;
+	*spi = (a->count++ & 1) << TLSTUND_SPI_MASTER_BIT |
 	       (uint32_t)a->role << TLSTUND_SPI_ROLE_BIT | counter;
 	return 0;
 }

@@ -53,6 +53,11 @@
 #define TLSTUND_SPI_ROLE_BIT		30
 #define TLSTUND_SPI_COUNTER_MASK	0x3fffffffU
 #define TLSTUND_SPI_COUNTER_MAX		TLSTUND_SPI_COUNTER_MASK
+/* A session's first counter is drawn from 1 .. START_SPAN, each next one
+ * lies 1 .. STEP_SPAN above the last (see tlstund_spi_alloc_next()).
+ */
+#define TLSTUND_SPI_START_SPAN		(1U << 29)
+#define TLSTUND_SPI_STEP_SPAN		(1U << 14)
 
 /**
  * enum tlstund_role - which half of the SPI space a peer allocates from
@@ -88,13 +93,16 @@ struct tlstund_keysched {
  * struct tlstund_spi_alloc - receive-SPI allocator of one session
  * @next: counter value of the next SPI, 1..TLSTUND_SPI_COUNTER_MAX, or
  *	TLSTUND_SPI_COUNTER_MAX + 1 once exhausted
+ * @count: SPIs handed out so far; its parity is the next master-key bit
  * @role: this peer's role
  *
- * One per session; a new session starts a new allocator at 1. A zeroed
- * allocator is refused rather than allowed to hand out counter 0.
+ * One per session; a new session starts a new allocator at a random
+ * counter. A zeroed allocator is refused rather than allowed to hand out
+ * counter 0.
  */
 struct tlstund_spi_alloc {
 	uint32_t next;
+	uint32_t count;
 	enum tlstund_role role;
 };
 
@@ -220,26 +228,39 @@ int tlstund_keysched_fingerprint(const uint8_t *key, size_t keylen,
  * tlstund_spi_alloc_init() - start a session's receive-SPI allocator
  * @a: allocator
  * @role: this peer's role
+ * @rnd: a uniformly random value from the caller (the daemon draws it from
+ *	getrandom()); the first counter is 1 + @rnd % TLSTUND_SPI_START_SPAN
+ *
+ * The random start keeps an off-path attacker from knowing which SPIs
+ * are live. It is in the lower half of the counter space so that a
+ * session has room for at least (2^30 - 2^29) / TLSTUND_SPI_STEP_SPAN =
+ * 32768 allocations.
  *
  * Return: 0, or -EINVAL for NULL or an unknown role.
  */
-int tlstund_spi_alloc_init(struct tlstund_spi_alloc *a, enum tlstund_role role);
+int tlstund_spi_alloc_init(struct tlstund_spi_alloc *a, enum tlstund_role role,
+			   uint32_t rnd);
 
 /**
  * tlstund_spi_alloc_next() - allocate the next receive SPI
  * @a: allocator
+ * @rnd: a uniformly random value from the caller: the counter after this
+ *	one lies 1 + @rnd % TLSTUND_SPI_STEP_SPAN above it
  * @spi: receives the SPI
  *
- * The n-th allocation (n = 1, 2, ...) gets counter n, this peer's role
- * bit and master-key bit (n - 1) & 1, so consecutive SA generations
- * alternate master keys. Never returns zero and never the same SPI twice
- * in a session.
+ * The n-th allocation (n = 1, 2, ...) gets the current counter, this
+ * peer's role bit and master-key bit (n - 1) & 1, so consecutive SA
+ * generations alternate master keys. Counters strictly increase, so the
+ * allocator never returns zero and never the same SPI twice in a session;
+ * the random gaps keep the next SPI from following from the last. With
+ * @rnd always 0 it counts 1, 2, 3, ... (the test vectors).
  *
  * Return: 0, -EINVAL for NULL or a corrupted allocator, or -ENOSPC once
- * all 2^30 - 1 counters are used; it never wraps. The session must then
+ * the counter would pass 2^30 - 1; it never wraps. The session must then
  * end and a new handshake start.
  */
-int tlstund_spi_alloc_next(struct tlstund_spi_alloc *a, uint32_t *spi);
+int tlstund_spi_alloc_next(struct tlstund_spi_alloc *a, uint32_t rnd,
+			   uint32_t *spi);
 
 /**
  * tlstund_spi_valid_for_peer() - is @spi a well-formed SPI of the peer?

@@ -4,10 +4,12 @@
  * its peer. See tlstund(8).
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <openssl/x509_vfy.h>
 
@@ -58,6 +60,15 @@ int main(int argc, char **argv)
 	bool debug = false, test = false;
 	int opt, ret;
 
+	/* Before any key is read: no core dump of this process, and no
+	 * ptrace or /proc/PID/mem by anyone but root, for the life of the
+	 * process (an exec'd tlstund starts over here).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		fprintf(stderr, "tlstund: cannot make the process non-dumpable: %s\n",
+			strerror(errno));
+		return 1;
+	}
 	while ((opt = getopt(argc, argv, "c:dthV")) != -1) {
 		switch (opt) {
 		case 'c':

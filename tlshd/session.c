@@ -20,6 +20,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -198,11 +201,21 @@ static int install(struct tlstund_session *s, uint8_t dir, uint32_t spi)
 	return ret;
 }
 
+/*
+ * Randomness for the SPI allocator: an off-path attacker who cannot guess
+ * a live SPI cannot aim forgeries at it to fill its receive ring. Reads of
+ * four bytes from getrandom() do not fail once the pool is ready.
+ */
+static int random_u32(uint32_t *v)
+{
+	return getrandom(v, sizeof(*v), 0) == sizeof(*v) ? 0 : -EIO;
+}
+
 static void start_generation(struct tlstund_session *s, uint32_t gen,
 			     uint64_t now)
 {
 	struct tlstund_msg msg = { .type = TLSTUND_MSG_SA_OFFER };
-	uint32_t spi = 0;
+	uint32_t spi = 0, rnd;
 	int i, ret = -EEXIST;
 
 	s->pending = gen;
@@ -216,8 +229,13 @@ static void start_generation(struct tlstund_session *s, uint32_t gen,
 		s->env->del_sa(s->env->arg, s, TLSTUN_SA_DIR_RX, s->rx_old);
 		s->rx_old = 0;
 	}
+	/* -EEXIST: the SPI is live on the device (another session's, or one
+	 * this session's peer left); take the next one.
+	 */
 	for (i = 0; i < TLSTUND_SESSION_SPI_TRIES && ret == -EEXIST; i++) {
-		ret = tlstund_spi_alloc_next(&s->alloc, &spi);
+		ret = random_u32(&rnd);
+		if (!ret)
+			ret = tlstund_spi_alloc_next(&s->alloc, rnd, &spi);
 		if (ret)
 			break;
 		ret = install(s, TLSTUN_SA_DIR_RX, spi);
@@ -423,6 +441,28 @@ unexpected:
 	return -EPROTO;
 }
 
+/*
+ * The master keys stay for the whole session: keep their pages out of core
+ * dumps (MADV_DONTDUMP, for when dumps are forced despite PR_SET_DUMPABLE)
+ * and out of swap (mlock). Best effort: mlock may exceed RLIMIT_MEMLOCK,
+ * and the daemon is no less correct for it. The pages are never unlocked,
+ * since mlock does not nest and a page may hold another session's keys;
+ * the daemon reuses the same few session slots.
+ */
+static void protect_keys(struct tlstund_session *s)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)&s->ks & ~(page - 1);
+	uintptr_t end = ((uintptr_t)(&s->ks + 1) + page - 1) & ~(page - 1);
+
+	if (madvise((void *)start, end - start, MADV_DONTDUMP))
+		log_debug("session with %s: madvise(MADV_DONTDUMP): %s",
+			  s->peer, strerror(errno));
+	if (mlock((void *)start, end - start))
+		log_debug("session with %s: mlock: %s", s->peer,
+			  strerror(errno));
+}
+
 /**
  * tlstund_session_start() - begin the protocol on an authenticated transport
  * @s: the session to initialise
@@ -435,7 +475,8 @@ unexpected:
  * @now: milliseconds, monotonic
  *
  * Return: 0, or -EINVAL when both ends have the same key (the roles, and
- * so the SPI spaces, would collide); the session is then closed.
+ * so the SPI spaces, would collide), -EIO when getrandom() fails; the
+ * session is then closed.
  */
 int tlstund_session_start(struct tlstund_session *s,
 			  const struct tlstund_config *cfg,
@@ -444,6 +485,7 @@ int tlstund_session_start(struct tlstund_session *s,
 			  const uint8_t peer_spki[32], const char *peer,
 			  uint64_t now)
 {
+	uint32_t rnd;
 	int role;
 
 	memset(s, 0, sizeof(*s));
@@ -451,6 +493,7 @@ int tlstund_session_start(struct tlstund_session *s,
 	s->env = env;
 	s->dialer = dialer;
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
+	protect_keys(s);
 	tlstund_proto_reader_init(&s->reader);
 	s->last_rx = now;
 	s->hello_at = now + TLSTUND_PROTO_HELLO_TIMEOUT_MS;
@@ -463,7 +506,12 @@ int tlstund_session_start(struct tlstund_session *s,
 		return -EINVAL;
 	}
 	s->role = role;
-	tlstund_spi_alloc_init(&s->alloc, s->role);
+	if (random_u32(&rnd)) {
+		tlstund_session_close(s, TLSTUND_CLOSE_INTERNAL,
+				      "no randomness for SPIs");
+		return -EIO;
+	}
+	tlstund_spi_alloc_init(&s->alloc, s->role, rnd);
 	tlstund_spi_peer_init(&s->peer_spis, s->role == TLSTUND_ROLE_LOWER ?
 			      TLSTUND_ROLE_UPPER : TLSTUND_ROLE_LOWER);
 	if (dialer)
@@ -531,13 +579,17 @@ int tlstund_session_eof(struct tlstund_session *s, uint64_t now)
  * tlstund_session_ping() - probe the peer now (one PING outstanding at most)
  * @s: the session
  * @now: milliseconds
+ *
+ * Only once the peer's HELLO has arrived: a side still waiting for HELLO
+ * takes any other frame as a protocol error, and until then the HELLO
+ * timeout, not the keepalive, watches the peer.
  */
 void tlstund_session_ping(struct tlstund_session *s, uint64_t now)
 {
 	struct tlstund_msg msg = { .type = TLSTUND_MSG_PING };
 
 	(void)now;
-	if (s->ping_out || s->state == TLSTUND_SESSION_CLOSED)
+	if (s->ping_out || s->state != TLSTUND_SESSION_RUN)
 		return;
 	if (RAND_bytes((unsigned char *)&s->ping_cookie,
 		       sizeof(s->ping_cookie)) != 1)
@@ -642,7 +694,7 @@ uint64_t tlstund_session_deadline(const struct tlstund_session *s)
 	d = earliest(d, s->rx_old ? s->rx_old_at : 0);
 	d = earliest(d, s->pending ? 0 : s->rekey_at);
 	d = earliest(d, s->last_rx + (uint64_t)s->cfg->dead_after * 1000);
-	if (!s->ping_out)
+	if (!s->ping_out && s->state == TLSTUND_SESSION_RUN)
 		d = earliest(d, s->last_rx + (uint64_t)s->cfg->keepalive * 1000);
 	return d;
 }

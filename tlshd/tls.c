@@ -465,10 +465,21 @@ static int verdict_x509_error(enum tlstund_trust_verdict v)
 	}
 }
 
+/* @pol for the TLS role the peer plays on @c: the chain's purpose. */
+static void policy_for_conn(const struct tlstund_conn *c,
+			    const struct tlstund_trust_policy *pol,
+			    struct tlstund_trust_policy *out)
+{
+	*out = *pol;
+	out->peer_role = SSL_is_server(c->ssl) ? TLSTUND_TRUST_PEER_CLIENT :
+						 TLSTUND_TRUST_PEER_SERVER;
+}
+
 /* The peer's chain as it sent it, leaf first, through the trust policy. */
 static int judge_chain(struct tlstund_conn *c, X509_STORE_CTX *xs,
-		       const struct tlstund_trust_policy *pol)
+		       const struct tlstund_trust_policy *conf)
 {
+	struct tlstund_trust_policy pol;
 	STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(xs);
 	X509 *leaf = X509_STORE_CTX_get0_cert(xs);
 	int n = sent ? sk_X509_num(sent) : 0, first = 0, dlen;
@@ -500,7 +511,8 @@ static int judge_chain(struct tlstund_conn *c, X509_STORE_CTX *xs,
 			goto internal;
 		len[k] = dlen;
 	}
-	ret = tlstund_trust_verify(pol, (const uint8_t *const *)der, len,
+	policy_for_conn(c, conf, &pol);
+	ret = tlstund_trust_verify(&pol, (const uint8_t *const *)der, len,
 				   total, time(NULL), &c->result);
 	if (!ret && c->result.verdict == TLSTUND_TRUST_OK && !c->chain_der) {
 		c->chain_der = der;
@@ -1111,15 +1123,18 @@ static void free_chain(struct tlstund_conn *c)
 
 /* Judge the established peer again, under @pol, at the current time. */
 static int tls_reverify(struct tlstund_conn *c,
-			const struct tlstund_trust_policy *pol,
+			const struct tlstund_trust_policy *conf,
 			struct tlstund_trust_result *res)
 {
+	struct tlstund_trust_policy pol;
+
 	memset(res, 0, sizeof(*res));
 	if (!c->established || !c->chain_der) {
 		res->verdict = TLSTUND_TRUST_INTERNAL_ERROR;
 		return -ENOTCONN;
 	}
-	return tlstund_trust_verify(pol, (const uint8_t *const *)c->chain_der,
+	policy_for_conn(c, conf, &pol);
+	return tlstund_trust_verify(&pol, (const uint8_t *const *)c->chain_der,
 				    c->chain_len, c->chain_n, time(NULL), res);
 }
 

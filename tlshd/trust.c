@@ -12,9 +12,19 @@
  * TLSTUND_TRUST_MAX_CHAIN certificates, each exactly one DER certificate
  * with no trailing bytes and extensions OpenSSL can decode. Then:
  *
+ * Every policy then refuses a leaf whose SubjectPublicKeyInfo hashes to
+ * our own (policy.local_spki): a connection of ours reflected back to us,
+ * or a peer holding our key. It is refused before anything else, so TOFU
+ * never records our own key as a peer's.
+ *
  * ca    1. The chain verifies, at the time passed in and with
  *          X509_V_FLAG_X509_STRICT, to a self-signed root in the configured
  *          bundle; certificates after the leaf are untrusted intermediates.
+ *          It is verified for the TLS role the peer played on the
+ *          connection (X509_PURPOSE_SSL_CLIENT when it dialed us,
+ *          X509_PURPOSE_SSL_SERVER when we dialed it, both when the
+ *          caller names no role), so the extendedKeyUsage of every issuer
+ *          must allow that role.
  *       2. The leaf is not a CA (basicConstraints CA:TRUE): a CA key that
  *          can also act as a node could mint other nodes.
  *       3. The leaf key is ECDSA P-256.
@@ -30,6 +40,8 @@
  *          "urn:tlstun:node:0x" and 32 lower-case hex digits (see
  *          tlstund_cert_node_id()); other URIs and names are ignored.
  *       6. That node id equals the configured one.
+ *       Steps 2 and 4 run before step 1, so a leaf failing both is
+ *       reported for its own usage rather than for its chain.
  *
  * pin   The leaf key is ECDSA P-256 and the SHA-256 of its DER Subject-
  *       PublicKeyInfo equals the configured pin. Nothing else is looked
@@ -52,8 +64,9 @@
  * temporary file in the same directory, syncing it, renaming it into place
  * without replacing anything, and syncing the directory; it is never
  * rewritten, so changing a peer's key means deleting its file. A store
- * directory or record that group or others can write is refused: whoever
- * can write there chooses whom we trust.
+ * directory or record that is not owned by our effective uid, or that
+ * group or others can write, is refused: whoever can write there chooses
+ * whom we trust.
  *
  * An accepted peer's identity, for logs and for tagging its SAs, is
  * "node:0x<32 hex>" under ca and "pin:sha256:<first 16 hex of the pin>"
@@ -102,6 +115,7 @@ static const char *const reasons[__TLSTUND_TRUST_VERDICT_MAX] = {
 	[TLSTUND_TRUST_TOFU_MISMATCH]	= "peer key differs from the key recorded at first contact",
 	[TLSTUND_TRUST_TOFU_STORE_ERROR] = "TOFU store cannot be used",
 	[TLSTUND_TRUST_INTERNAL_ERROR]	= "internal error while checking the peer",
+	[TLSTUND_TRUST_REFLECTED]	= "peer presents our own key",
 };
 
 /**
@@ -217,7 +231,11 @@ static enum tlstund_trust_verdict verify_error(int err, int depth)
 	case X509_V_ERR_CERT_NOT_YET_VALID:
 		return TLSTUND_TRUST_NOT_YET_VALID;
 	case X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA:
-		/* Strict mode sees a leaf claiming keyCertSign first. */
+	case X509_V_ERR_INVALID_PURPOSE:
+		/* Strict mode sees a leaf claiming keyCertSign first, and the
+		 * purpose check a leaf's extendedKeyUsage before step 4: the
+		 * leaf's own usage. An issuer's is the chain's fault.
+		 */
 		return depth ? TLSTUND_TRUST_UNTRUSTED_CHAIN :
 			       TLSTUND_TRUST_BAD_KEY_USAGE;
 	case X509_V_ERR_OUT_OF_MEM:
@@ -227,9 +245,9 @@ static enum tlstund_trust_verdict verify_error(int err, int depth)
 	}
 }
 
-static int verify_chain(const struct tlstund_trust_policy *pol,
-			STACK_OF(X509) *chain, time_t now,
-			struct tlstund_trust_result *res)
+static int verify_chain_for(const struct tlstund_trust_policy *pol,
+			    STACK_OF(X509) *chain, time_t now, int purpose,
+			    struct tlstund_trust_result *res)
 {
 	STACK_OF(X509) *untrusted = NULL;
 	X509_VERIFY_PARAM *param;
@@ -249,6 +267,15 @@ static int verify_chain(const struct tlstund_trust_policy *pol,
 				 untrusted)) {
 		ret = verdict(res, TLSTUND_TRUST_INTERNAL_ERROR,
 			      "X509_STORE_CTX_init: %s", ssl_reason());
+		goto out;
+	}
+	/* The purpose makes OpenSSL check the extendedKeyUsage of every
+	 * certificate in the chain, issuers included: a CA limited to
+	 * serverAuth vouches for no client.
+	 */
+	if (!X509_STORE_CTX_set_purpose(ctx, purpose)) {
+		ret = verdict(res, TLSTUND_TRUST_INTERNAL_ERROR,
+			      "X509_STORE_CTX_set_purpose: %s", ssl_reason());
 		goto out;
 	}
 	param = X509_STORE_CTX_get0_param(ctx);
@@ -274,7 +301,35 @@ out:
 	return ret;
 }
 
-/* Steps 2 and 4 of the ca policy; 3 runs for every policy. */
+/* Step 1 of the ca policy, for the role the peer played. */
+static int verify_chain(const struct tlstund_trust_policy *pol,
+			STACK_OF(X509) *chain, time_t now,
+			struct tlstund_trust_result *res)
+{
+	int ret;
+
+	switch (pol->peer_role) {
+	case TLSTUND_TRUST_PEER_CLIENT:
+		return verify_chain_for(pol, chain, now,
+					X509_PURPOSE_SSL_CLIENT, res);
+	case TLSTUND_TRUST_PEER_SERVER:
+		return verify_chain_for(pol, chain, now,
+					X509_PURPOSE_SSL_SERVER, res);
+	case TLSTUND_TRUST_PEER_BOTH:
+		ret = verify_chain_for(pol, chain, now,
+				       X509_PURPOSE_SSL_CLIENT, res);
+		return ret ? ret : verify_chain_for(pol, chain, now,
+						    X509_PURPOSE_SSL_SERVER,
+						    res);
+	default:
+		return verdict(res, TLSTUND_TRUST_BAD_POLICY,
+			       "unknown peer role %d", pol->peer_role);
+	}
+}
+
+/* Steps 2 and 4 of the ca policy, checked before step 1; 3 runs for
+ * every policy.
+ */
 static int check_leaf_usage(X509 *leaf, struct tlstund_trust_result *res)
 {
 	const uint32_t both = XKU_SSL_SERVER | XKU_SSL_CLIENT;
@@ -357,6 +412,15 @@ bool tlstund_trust_peer_name_valid(const char *name)
 	return true;
 }
 
+/* Ours alone to write: owned by our effective uid, not writable by group
+ * or others. Mode bits alone do not do: the owner of a 0700 directory can
+ * write records into it, and chmod it back.
+ */
+static bool private_to_us(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & 022);
+}
+
 /* Opens the store directory, refusing one others may write to: whoever
  * can write there can replace a record.
  */
@@ -373,7 +437,7 @@ static int open_store(const char *dir)
 		close(dfd);
 		return err;
 	}
-	if (st.st_mode & 022) {
+	if (!private_to_us(&st)) {
 		close(dfd);
 		return -EPERM;
 	}
@@ -395,7 +459,7 @@ static int lookup_at(int dfd, const char *file, uint8_t pin[TLSTUND_PIN_LEN])
 		goto out;
 	}
 	ret = -EPERM;
-	if (st.st_mode & 022)
+	if (!private_to_us(&st))
 		goto out;
 	ret = -EBADMSG;
 	if (!S_ISREG(st.st_mode))
@@ -588,7 +652,8 @@ static int check_tofu(const struct tlstund_trust_policy *pol,
 			       "%s/%s" TOFU_SUFFIX ": %s", pol->tofu_dir,
 			       pol->peer_name,
 			       ret == -EBADMSG ? "corrupt record" :
-			       ret == -EPERM ? "writable by group or others" :
+			       ret == -EPERM ?
+			       "owned by another user or writable by group or others" :
 			       strerror(-ret));
 	if (CRYPTO_memcmp(pin, res->spki_sha256, sizeof(pin)))
 		return verdict(res, TLSTUND_TRUST_TOFU_MISMATCH,
@@ -604,10 +669,13 @@ static int check_policy(const struct tlstund_trust_policy *pol,
 	X509 *leaf = sk_X509_value(chain, 0);
 	int ret;
 
+	/* The leaf's own usage first: the purpose check of step 1 would
+	 * also refuse a CA or a wrong usage, but name the chain.
+	 */
 	if (pol->kind == TLSTUND_TRUST_CA) {
-		ret = verify_chain(pol, chain, now, res);
+		ret = check_leaf_usage(leaf, res);
 		if (!ret)
-			ret = check_leaf_usage(leaf, res);
+			ret = verify_chain(pol, chain, now, res);
 		if (ret)
 			return ret;
 	}
@@ -668,6 +736,15 @@ int tlstund_trust_verify(const struct tlstund_trust_policy *pol,
 		goto out;
 	}
 	res->has_spki = true;
+	/* Before any policy, and so before TOFU can record it: a connection
+	 * of ours reflected back, or a peer holding our key, must not become
+	 * a trusted peer (under pin a configuration error would do it).
+	 */
+	if (!CRYPTO_memcmp(res->spki_sha256, pol->local_spki,
+			   sizeof(pol->local_spki))) {
+		ret = verdict(res, TLSTUND_TRUST_REFLECTED, NULL);
+		goto out;
+	}
 	ret = check_policy(pol, chain, now, res);
 	if (ret)
 		goto out;

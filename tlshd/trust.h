@@ -51,7 +51,20 @@ enum tlstund_trust_verdict {
 	TLSTUND_TRUST_TOFU_MISMATCH,
 	TLSTUND_TRUST_TOFU_STORE_ERROR,
 	TLSTUND_TRUST_INTERNAL_ERROR,
+	TLSTUND_TRUST_REFLECTED,
 	__TLSTUND_TRUST_VERDICT_MAX,
+};
+
+/* Which TLS role the peer played on the connection being judged: the
+ * purpose the ca policy verifies its chain for. A node dials and listens
+ * with one certificate; BOTH, the default, requires the chain to be fit
+ * for either role (for callers that judge a certificate off any
+ * connection).
+ */
+enum tlstund_trust_peer_role {
+	TLSTUND_TRUST_PEER_BOTH,
+	TLSTUND_TRUST_PEER_CLIENT,	/* it dialed us */
+	TLSTUND_TRUST_PEER_SERVER,	/* we dialed it */
 };
 
 struct tlstund_trust_policy {
@@ -65,6 +78,12 @@ struct tlstund_trust_policy {
 	/* tofu: store directory and this peer's key in it */
 	const char *tofu_dir;
 	const char *peer_name;
+	/* every policy: SHA-256 of our own SPKI; a peer presenting it is
+	 * refused (a reflected connection, or a stolen key)
+	 */
+	uint8_t local_spki[TLSTUND_PIN_LEN];
+	/* ca: the role the peer played on this connection */
+	enum tlstund_trust_peer_role peer_role;
 };
 
 struct tlstund_trust_result {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netlink helpers. Both sockets ask for extended acks, so a refusal comes
- * with the kernel's reason, and for capped acks, so an error reply does
- * not echo the request back: an SA request carries a key, and libnl frees
- * its receive buffers without wiping them.
+ * with the kernel's reason, and must get capped acks, so an error reply
+ * does not echo the request back: an SA request carries a key, and libnl
+ * frees its receive buffers without wiping them. A kernel that refuses
+ * NETLINK_CAP_ACK (before 4.2) is refused in turn.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -69,13 +70,23 @@ static const struct nla_policy sa_policy[TLSTUN_SA_MAX + 1] = {
 	[TLSTUN_SA_STATS]	= { .type = NLA_NESTED },
 };
 
-static void set_ext_ack(struct nl_sock *sk)
+/*
+ * Capped acks are required: without them the kernel's error reply echoes
+ * the whole request, key included, into a buffer libnl frees unwiped.
+ * Extended acks only add the kernel's reason; kernels before 4.12 lack
+ * them and their errors are plainer.
+ */
+static int set_acks(struct nl_sock *sk)
 {
 	int one = 1, fd = nl_socket_get_fd(sk);
 
-	/* Kernels before 4.12 lack both; their errors simply lack a reason. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one))) {
+		fprintf(stderr, "Error: the kernel refuses NETLINK_CAP_ACK (%s); without it an error reply would echo a key back\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static struct nl_sock *sock_open(int protocol)
@@ -95,7 +106,10 @@ static struct nl_sock *sock_open(int protocol)
 		nl_socket_free(sk);
 		return NULL;
 	}
-	set_ext_ack(sk);
+	if (set_acks(sk)) {
+		nl_socket_free(sk);
+		return NULL;
+	}
 	return sk;
 }
 

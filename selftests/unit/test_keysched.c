@@ -585,12 +585,12 @@ static void test_spi_alloc_layout(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(tlstund_spi_alloc_init(&lo, TLSTUND_ROLE_LOWER), 0);
-	assert_int_equal(tlstund_spi_alloc_init(&up, TLSTUND_ROLE_UPPER), 0);
+	assert_int_equal(tlstund_spi_alloc_init(&lo, TLSTUND_ROLE_LOWER, 0), 0);
+	assert_int_equal(tlstund_spi_alloc_init(&up, TLSTUND_ROLE_UPPER, 0), 0);
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(tlstund_spi_alloc_next(&lo, &spi), 0);
+		assert_int_equal(tlstund_spi_alloc_next(&lo, 0, &spi), 0);
 		assert_int_equal(spi, lower[i]);
-		assert_int_equal(tlstund_spi_alloc_next(&up, &spi), 0);
+		assert_int_equal(tlstund_spi_alloc_next(&up, 0, &spi), 0);
 		assert_int_equal(spi, upper[i]);
 	}
 }
@@ -604,10 +604,10 @@ static void test_spi_alloc_long_run(void **state)
 
 	(void)state;
 	for (role = TLSTUND_ROLE_LOWER; role <= TLSTUND_ROLE_UPPER; role++) {
-		assert_int_equal(tlstund_spi_alloc_init(&a, role), 0);
+		assert_int_equal(tlstund_spi_alloc_init(&a, role, 0), 0);
 		prev = 0;
 		for (i = 0; i < n; i++) {
-			assert_int_equal(tlstund_spi_alloc_next(&a, &spi), 0);
+			assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), 0);
 			assert_int_not_equal(spi, 0);
 			assert_int_equal((spi >> 30) & 1, role);
 			assert_int_equal(spi >> 31, i & 1);
@@ -626,21 +626,49 @@ static void test_spi_alloc_exhaustion(void **state)
 	uint32_t spi = 0;
 
 	(void)state;
-	assert_int_equal(tlstund_spi_alloc_init(&a, TLSTUND_ROLE_UPPER), 0);
+	assert_int_equal(tlstund_spi_alloc_init(&a, TLSTUND_ROLE_UPPER, 0), 0);
 	/* Skip ahead: 2^30 real allocations would only cost time. */
 	a.next = TLSTUND_SPI_COUNTER_MAX - 1;
-	assert_int_equal(tlstund_spi_alloc_next(&a, &spi), 0);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), 0);
 	assert_int_equal(spi & TLSTUND_SPI_COUNTER_MASK,
 			 TLSTUND_SPI_COUNTER_MAX - 1);
-	assert_int_equal(tlstund_spi_alloc_next(&a, &spi), 0);
-	assert_int_equal(spi, 0x40000000 | TLSTUND_SPI_COUNTER_MAX);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), 0);
+	assert_int_equal(spi, 0xc0000000 | TLSTUND_SPI_COUNTER_MAX);
 
 	spi = 0x12345678;
-	assert_int_equal(tlstund_spi_alloc_next(&a, &spi), -ENOSPC);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), -ENOSPC);
 	assert_int_equal(spi, 0x12345678);
 	/* Exhaustion is sticky: no wrap back to counter 1. */
-	assert_int_equal(tlstund_spi_alloc_next(&a, &spi), -ENOSPC);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), -ENOSPC);
 	assert_int_equal(spi, 0x12345678);
+}
+
+/* The random start and gaps: in range, increasing, and a step past the
+ * top exhausts the allocator instead of wrapping.
+ */
+static void test_spi_alloc_random(void **state)
+{
+	struct tlstund_spi_alloc a;
+	uint32_t spi, prev;
+
+	(void)state;
+	assert_int_equal(tlstund_spi_alloc_init(&a, TLSTUND_ROLE_LOWER,
+						UINT32_MAX), 0);
+	assert_int_equal(tlstund_spi_alloc_next(&a, UINT32_MAX, &spi), 0);
+	/* 1 + (2^32 - 1) % 2^29 */
+	assert_int_equal(spi, TLSTUND_SPI_START_SPAN);
+	prev = spi;
+	assert_int_equal(tlstund_spi_alloc_next(&a, 5, &spi), 0);
+	assert_int_equal(spi, 0x80000000 | (prev + TLSTUND_SPI_STEP_SPAN));
+	prev = spi & TLSTUND_SPI_COUNTER_MASK;
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), 0);
+	assert_int_equal(spi, prev + 6);
+
+	a.next = TLSTUND_SPI_COUNTER_MAX - 3;
+	assert_int_equal(tlstund_spi_alloc_next(&a, 1000, &spi), 0);
+	assert_int_equal(spi & TLSTUND_SPI_COUNTER_MASK,
+			 TLSTUND_SPI_COUNTER_MAX - 3);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), -ENOSPC);
 }
 
 static void test_spi_alloc_rejects_bad_args(void **state)
@@ -649,22 +677,22 @@ static void test_spi_alloc_rejects_bad_args(void **state)
 	uint32_t spi;
 
 	(void)state;
-	assert_int_equal(tlstund_spi_alloc_init(NULL, TLSTUND_ROLE_LOWER),
+	assert_int_equal(tlstund_spi_alloc_init(NULL, TLSTUND_ROLE_LOWER, 0),
 			 -EINVAL);
-	assert_int_equal(tlstund_spi_alloc_init(&a, (enum tlstund_role)2),
+	assert_int_equal(tlstund_spi_alloc_init(&a, (enum tlstund_role)2, 0),
 			 -EINVAL);
-	assert_int_equal(tlstund_spi_alloc_init(&a, TLSTUND_ROLE_LOWER), 0);
-	assert_int_equal(tlstund_spi_alloc_next(&a, NULL), -EINVAL);
-	assert_int_equal(tlstund_spi_alloc_next(NULL, &spi), -EINVAL);
+	assert_int_equal(tlstund_spi_alloc_init(&a, TLSTUND_ROLE_LOWER, 0), 0);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, NULL), -EINVAL);
+	assert_int_equal(tlstund_spi_alloc_next(NULL, 0, &spi), -EINVAL);
 
 	/* A zeroed or scribbled allocator must not hand out counter 0. */
 	memset(&a, 0, sizeof(a));
-	assert_int_equal(tlstund_spi_alloc_next(&a, &spi), -EINVAL);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), -EINVAL);
 	a.next = TLSTUND_SPI_COUNTER_MAX + 2;
-	assert_int_equal(tlstund_spi_alloc_next(&a, &spi), -EINVAL);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), -EINVAL);
 	a.next = 1;
 	a.role = (enum tlstund_role)7;
-	assert_int_equal(tlstund_spi_alloc_next(&a, &spi), -EINVAL);
+	assert_int_equal(tlstund_spi_alloc_next(&a, 0, &spi), -EINVAL);
 }
 
 static void test_spi_valid_for_peer(void **state)
@@ -734,15 +762,15 @@ static void test_directions_keys_differ(void **state)
 	fill_range(root, sizeof(root), 0x90);
 	assert_int_equal(tlstund_keysched_init(&ka, root), 0);
 	assert_int_equal(tlstund_keysched_init(&kb, root), 0);
-	assert_int_equal(tlstund_spi_alloc_init(&aa, TLSTUND_ROLE_LOWER), 0);
-	assert_int_equal(tlstund_spi_alloc_init(&ab, TLSTUND_ROLE_UPPER), 0);
+	assert_int_equal(tlstund_spi_alloc_init(&aa, TLSTUND_ROLE_LOWER, 0), 0);
+	assert_int_equal(tlstund_spi_alloc_init(&ab, TLSTUND_ROLE_UPPER, 0), 0);
 	assert_int_equal(tlstund_spi_peer_init(&pa, TLSTUND_ROLE_UPPER), 0);
 	assert_int_equal(tlstund_spi_peer_init(&pb, TLSTUND_ROLE_LOWER), 0);
 
 	for (g = 0; g < GENS; g++) {
 		/* Each peer allocates its receive SPI and offers it. */
-		assert_int_equal(tlstund_spi_alloc_next(&aa, &spi_a), 0);
-		assert_int_equal(tlstund_spi_alloc_next(&ab, &spi_b), 0);
+		assert_int_equal(tlstund_spi_alloc_next(&aa, 0, &spi_a), 0);
+		assert_int_equal(tlstund_spi_alloc_next(&ab, 0, &spi_b), 0);
 		assert_int_not_equal(spi_a, spi_b);
 		assert_int_equal(tlstund_spi_peer_accept(&pa, spi_b), 0);
 		assert_int_equal(tlstund_spi_peer_accept(&pb, spi_a), 0);
@@ -850,10 +878,10 @@ static void test_worked_example(void **state)
 	assert_hex_equal(ks.master[1], "aea4fbbd4324977e71eef768ea59ea09"
 				       "0bbf0b5085074f74444c2aab56183f2e", 32);
 
-	assert_int_equal(tlstund_spi_alloc_init(&lo, TLSTUND_ROLE_LOWER), 0);
-	assert_int_equal(tlstund_spi_alloc_init(&up, TLSTUND_ROLE_UPPER), 0);
+	assert_int_equal(tlstund_spi_alloc_init(&lo, TLSTUND_ROLE_LOWER, 0), 0);
+	assert_int_equal(tlstund_spi_alloc_init(&up, TLSTUND_ROLE_UPPER, 0), 0);
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(tlstund_spi_alloc_next(i & 1 ? &up : &lo,
+		assert_int_equal(tlstund_spi_alloc_next(i & 1 ? &up : &lo, 0,
 							&spi), 0);
 		assert_int_equal(spi, ex[i].spi);
 		assert_int_equal(tlstund_keysched_sa_key(&ks, spi,
@@ -889,6 +917,7 @@ int main(void)
 		cmocka_unit_test(test_spi_alloc_layout),
 		cmocka_unit_test(test_spi_alloc_long_run),
 		cmocka_unit_test(test_spi_alloc_exhaustion),
+		cmocka_unit_test(test_spi_alloc_random),
 		cmocka_unit_test(test_spi_alloc_rejects_bad_args),
 		cmocka_unit_test(test_spi_valid_for_peer),
 		cmocka_unit_test(test_spi_peer_accept),

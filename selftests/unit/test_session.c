@@ -36,6 +36,8 @@ struct side {
 	int n_sas;
 	uint32_t last_gen;
 	int eexist_left;	/* refuse this many rx installs with -EEXIST */
+	uint32_t refused[8];	/* the rx SPIs so refused */
+	int n_refused;
 	int fail_tx;		/* refuse tx installs with this errno */
 	uint8_t root[32];
 	struct side *peer;
@@ -67,6 +69,8 @@ static int env_add(void *arg, struct tlstund_session *s,
 	(void)s;
 	if (p->dir == TLSTUN_SA_DIR_RX && d->eexist_left > 0) {
 		d->eexist_left--;
+		assert_true(d->n_refused < 8);
+		d->refused[d->n_refused++] = p->spi;
 		snprintf(err, len, "SPI in use");
 		return -EEXIST;
 	}
@@ -344,6 +348,11 @@ static void test_vni_mismatch(void **state)
 	assert_int_equal(b.n_sas, 0);
 }
 
+static uint32_t ctr(uint32_t spi)
+{
+	return spi & TLSTUND_SPI_COUNTER_MASK;
+}
+
 static void test_spi_in_use_retries(void **state)
 {
 	struct side a, b;
@@ -355,8 +364,72 @@ static void test_spi_in_use_retries(void **state)
 	start_pair(&a, &b, 1000);
 	assert_true(tlstund_session_up(&a.s));
 	assert_paired(&a, &b);
-	/* The fourth SPI the allocator gave out. */
-	assert_int_equal(a.s.rx_cur & TLSTUND_SPI_COUNTER_MASK, 4);
+	/* The fourth SPI the allocator gave out: above the three refused. */
+	assert_int_equal(a.n_refused, 3);
+	assert_true(ctr(a.refused[0]) < ctr(a.refused[1]));
+	assert_true(ctr(a.refused[1]) < ctr(a.refused[2]));
+	assert_true(ctr(a.refused[2]) < ctr(a.s.rx_cur));
+}
+
+/*
+ * SPIs an off-path attacker cannot aim at: every session starts its
+ * receive SPIs at a random counter and steps up by random gaps, inside
+ * its role's half, never repeating within a session.
+ */
+static void test_spis_unpredictable(void **state)
+{
+	enum { SESSIONS = 16, GENS = 8 };
+	uint32_t first[SESSIONS], spi[GENS], step, step0 = 0;
+	bool steps_vary = false;
+	struct side a, b;
+	int i, j, g;
+
+	(void)state;
+	for (i = 0; i < SESSIONS; i++) {
+		side_init(&a, &b, 7);
+		side_init(&b, &a, 7);
+		memset(a.root, i, 32);
+		memset(b.root, i, 32);
+		start_pair(&a, &b, 1000);
+		assert_true(tlstund_session_up(&a.s));
+		spi[0] = a.s.rx_cur;
+		for (g = 1; g < GENS; g++) {
+			assert_int_equal(tlstund_session_rekey(&a.s, 1000 + g,
+							       "test"), 0);
+			pump(&a, &b, 1000 + g);
+			assert_int_equal(a.last_gen, g + 1);
+			spi[g] = a.s.rx_cur;
+		}
+		for (g = 0; g < GENS; g++) {
+			uint32_t c = ctr(spi[g]);
+
+			assert_int_equal(spi[g] >> 30 & 1, a.s.role);
+			assert_int_equal(spi[g] >> 31, g & 1);
+			assert_true(c >= 1);
+			if (!g)
+				continue;
+			/* Strictly increasing, by a gap that is not fixed. */
+			assert_true(c > ctr(spi[g - 1]));
+			step = c - ctr(spi[g - 1]);
+			assert_true(step <= TLSTUND_SPI_STEP_SPAN);
+			if (!step0)
+				step0 = step;
+			else if (step != step0)
+				steps_vary = true;
+		}
+		assert_no_reuse(&a);
+		assert_no_reuse(&b);
+		first[i] = ctr(spi[0]);
+		assert_true(first[i] <= TLSTUND_SPI_START_SPAN);
+	}
+	assert_true(steps_vary);
+	/* Sixteen draws from 2^29 starts: a repeat has odds near 2^-22. */
+	for (i = 0; i < SESSIONS; i++)
+		for (j = i + 1; j < SESSIONS; j++)
+			assert_int_not_equal(first[i], first[j]);
+	/* Not a sequence either: the next start is not the last plus one. */
+	for (i = 1; i < SESSIONS; i++)
+		assert_int_not_equal(first[i], first[i - 1] + 1);
 }
 
 static void test_install_refused_closes(void **state)
@@ -392,6 +465,42 @@ static void test_liveness(void **state)
 	tlstund_session_tick(&a.s, 1000 + 15000 + 45000);
 	assert_int_equal(a.s.state, TLSTUND_SESSION_CLOSED);
 	assert_int_equal(a.s.close_reason, TLSTUND_CLOSE_TIMEOUT);
+}
+
+/*
+ * A keepalive shorter than the handshake: neither side may PING before
+ * it has the peer's HELLO, because a side still waiting for HELLO takes
+ * any other frame as a protocol error.
+ */
+static void test_no_ping_before_hello(void **state)
+{
+	struct side a, b;
+
+	(void)state;
+	side_init(&a, &b, 7);
+	side_init(&b, &a, 7);
+	a.cfg.keepalive = 1;
+	b.cfg.keepalive = 1;
+	assert_int_equal(tlstund_session_start(&a.s, &a.cfg, &a.env, true,
+					       spki_a, spki_b, "node:b", 0), 0);
+	assert_int_equal(tlstund_session_start(&b.s, &b.cfg, &b.env, false,
+					       spki_b, spki_a, "node:a", 0), 0);
+	/* Nothing arrived yet; the keepalive has passed on both sides. */
+	assert_int_equal(tlstund_session_deadline(&b.s),
+			 TLSTUND_PROTO_HELLO_TIMEOUT_MS);
+	assert_int_equal(tlstund_session_tick(&a.s, 1000), 0);
+	assert_int_equal(tlstund_session_tick(&b.s, 1000), 0);
+	tlstund_session_ping(&b.s, 1000);
+	assert_false(a.s.ping_out);
+	assert_false(b.s.ping_out);
+	assert_int_equal(b.s.out_len, 0);
+	pump(&a, &b, 1000);
+	assert_true(tlstund_session_up(&a.s));
+	assert_true(tlstund_session_up(&b.s));
+	assert_paired(&a, &b);
+	/* Once up, the keepalive runs. */
+	tlstund_session_tick(&a.s, 2000);
+	assert_true(a.s.ping_out);
 }
 
 static void test_hello_timeout(void **state)
@@ -540,9 +649,11 @@ int main(void)
 		cmocka_unit_test(test_simultaneous_rekey),
 		cmocka_unit_test(test_vni_mismatch),
 		cmocka_unit_test(test_spi_in_use_retries),
+		cmocka_unit_test(test_spis_unpredictable),
 		cmocka_unit_test(test_install_refused_closes),
 		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_hello_timeout),
+		cmocka_unit_test(test_no_ping_before_hello),
 		cmocka_unit_test(test_replayed_offer_refused),
 		cmocka_unit_test(test_unexpected_frames),
 		cmocka_unit_test(test_same_key_refused),

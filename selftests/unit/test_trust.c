@@ -67,6 +67,10 @@ struct row {
 	const char *node;
 };
 
+#define BOTH	TLSTUND_TRUST_PEER_BOTH
+#define CLIENT	TLSTUND_TRUST_PEER_CLIENT
+#define SERVER	TLSTUND_TRUST_PEER_SERVER
+
 static const struct row rows[] = {
 	/* ca: chains */
 	{ { "leaf_a", "inter" }, CA, TC_NODE_A, V(OK), TC_NODE_A },
@@ -112,6 +116,27 @@ static const struct row rows[] = {
 	{ { "leaf_p384" }, PIN, "leaf_p384", V(BAD_KEY_TYPE), NULL },
 };
 
+/* The ca rows that depend on the TLS role the peer played; every row
+ * above is judged for both roles.
+ */
+struct role_row {
+	enum tlstund_trust_peer_role peer;
+	struct row row;
+};
+
+static const struct role_row role_rows[] = {
+	{ CLIENT, { { "leaf_a", "inter" }, CA, TC_NODE_A, V(OK), TC_NODE_A } },
+	{ SERVER, { { "leaf_a", "inter" }, CA, TC_NODE_A, V(OK), TC_NODE_A } },
+	{ CLIENT, { { "leaf_inter_server", "inter_server" }, CA, TC_NODE_A,
+		    V(UNTRUSTED_CHAIN), NULL } },
+	{ SERVER, { { "leaf_inter_server", "inter_server" }, CA, TC_NODE_A,
+		    V(OK), TC_NODE_A } },
+	{ BOTH, { { "leaf_inter_server", "inter_server" }, CA, TC_NODE_A,
+		  V(UNTRUSTED_CHAIN), NULL } },
+	{ SERVER, { { "leaf_eku_server" }, CA, TC_NODE_A, V(BAD_KEY_USAGE),
+		    NULL } },
+};
+
 static void check_identity(const struct tlstund_trust_result *res,
 			   const char *node)
 {
@@ -131,11 +156,12 @@ static void check_identity(const struct tlstund_trust_result *res,
 	assert_true(strlen(res->identity) < 127);
 }
 
-static void test_row(void **state)
+static void check_row(const struct row *r,
+		      enum tlstund_trust_peer_role peer)
 {
-	const struct row *r = *state;
 	struct tlstund_trust_policy pol = { .kind = r->kind,
-					    .ca_store = store };
+					    .ca_store = store,
+					    .peer_role = peer };
 	struct tlstund_trust_result res;
 	uint8_t spki[TLSTUND_PIN_LEN], id[TLSTUND_NODE_ID_LEN];
 	struct chain c;
@@ -165,6 +191,18 @@ static void test_row(void **state)
 	}
 	assert_false(res.tofu_first_contact);
 	check_identity(&res, r->node);
+}
+
+static void test_row(void **state)
+{
+	check_row(*state, BOTH);
+}
+
+static void test_role_row(void **state)
+{
+	const struct role_row *rr = *state;
+
+	check_row(&rr->row, rr->peer);
 }
 
 /* Validity is judged at the time passed in (not the clock), to the second. */
@@ -594,6 +632,87 @@ static void test_tofu_corrupt_store(void **state)
 	assert_int_equal(chmod(t->dir, 0700), 0);
 }
 
+/*
+ * Our own key coming back: refused under every policy, and TOFU records
+ * nothing, so a reflected first contact cannot make us trust ourselves.
+ */
+static void test_reflected_key(void **state)
+{
+	static const char *const leaf_a[] = { "leaf_a", "inter", NULL };
+	struct tofu *t = *state;
+	struct tlstund_trust_policy pin = { .kind = PIN };
+	struct tlstund_trust_policy ca = { .kind = CA, .ca_store = store };
+	struct tlstund_trust_result res;
+	struct chain c;
+	char list[64];
+
+	chain_load(&c, leaf_a);
+	tc_pin("leaf_a", ca.local_spki);
+	tc_node(TC_NODE_A, ca.node_id);
+	assert_int_equal(tlstund_trust_verify(&ca, c.der, c.len, c.n, TC_TIME,
+					      &res), -EACCES);
+	assert_int_equal(res.verdict, V(REFLECTED));
+	assert_string_equal(res.identity, "");
+	/* Another local key: the same chain is accepted. */
+	tc_pin("leaf_b", ca.local_spki);
+	assert_int_equal(tlstund_trust_verify(&ca, c.der, c.len, c.n, TC_TIME,
+					      &res), 0);
+	chain_free(&c);
+
+	/* Even when the configuration pins our own key. */
+	tc_pin("self_a", pin.pin);
+	tc_pin("self_a", pin.local_spki);
+	assert_int_equal(tlstund_trust_verify(&pin, t->self_a.der,
+					      t->self_a.len, t->self_a.n,
+					      TC_TIME, &res), -EACCES);
+	assert_int_equal(res.verdict, V(REFLECTED));
+
+	memcpy(t->pol.local_spki, t->pin_self_a, sizeof(t->pin_self_a));
+	assert_int_equal(tofu_verify(t, &t->self_a, &res), -EACCES);
+	assert_int_equal(res.verdict, V(REFLECTED));
+	assert_false(res.tofu_first_contact);
+	assert_int_equal(tlstund_trust_tofu_record(&t->pol, &res), -EACCES);
+	dir_list(t->dir, list, sizeof(list));
+	assert_string_equal(list, "");
+}
+
+/*
+ * Mode bits are not enough: a store directory or record owned by another
+ * user is refused, since its owner can write there whatever the mode.
+ */
+static void test_tofu_wrong_owner(void **state)
+{
+	struct tofu *t = *state;
+	struct tlstund_trust_result res;
+	const uid_t other = geteuid() == 65534 ? 65533 : 65534;
+	char rec[TLSTUND_PIN_STRLEN + 1], *path;
+
+	/* chown to another user needs root; the test runs as root. */
+	assert_int_equal(geteuid(), 0);
+	tlstund_pin_format(t->pin_self_a, rec);
+	strcat(rec, "\n");
+	path = tc_write(t->dir, "peer-1.example.pin", rec, strlen(rec), 0600);
+	assert_int_equal(tofu_verify(t, &t->self_a, &res), 0);
+
+	assert_int_equal(chown(path, other, -1), 0);
+	expect_store_error(t, "record owned by another user");
+	assert_int_equal(chown(path, geteuid(), -1), 0);
+	assert_int_equal(tofu_verify(t, &t->self_a, &res), 0);
+
+	assert_int_equal(chown(t->dir, other, -1), 0);
+	expect_store_error(t, "directory owned by another user");
+	/* Nor is a first contact recorded there. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(chown(t->dir, geteuid(), -1), 0);
+	assert_int_equal(tofu_verify(t, &t->self_a, &res), 0);
+	assert_true(res.tofu_first_contact);
+	assert_int_equal(chown(t->dir, other, -1), 0);
+	assert_int_equal(tlstund_trust_tofu_record(&t->pol, &res), -EACCES);
+	assert_int_equal(res.verdict, V(TOFU_STORE_ERROR));
+	assert_int_equal(chown(t->dir, geteuid(), -1), 0);
+	free(path);
+}
+
 /* A store that cannot be written to fails the recording, not the peer. */
 static void test_tofu_unwritable(void **state)
 {
@@ -725,10 +844,17 @@ static const char *const verdict_names[__TLSTUND_TRUST_VERDICT_MAX] = {
 	[V(TOFU_MISMATCH)] = "tofu_mismatch",
 	[V(TOFU_STORE_ERROR)] = "tofu_store_error",
 	[V(INTERNAL_ERROR)] = "internal_error",
+	[V(REFLECTED)] = "reflected",
+};
+
+static const char *const peer_names[] = {
+	[TLSTUND_TRUST_PEER_BOTH] = "",
+	[TLSTUND_TRUST_PEER_CLIENT] = " (peer is client)",
+	[TLSTUND_TRUST_PEER_SERVER] = " (peer is server)",
 };
 
 /* "ca leaf_a+inter node 0x0011.. -> ok", "pin self_a pin of leaf_a -> ..." */
-static char *row_name(const struct row *r)
+static char *row_name(const struct row *r, enum tlstund_trust_peer_role peer)
 {
 	char chain[128] = "";
 	char *name;
@@ -740,8 +866,9 @@ static char *row_name(const struct row *r)
 		strcat(chain, r->chain[i]);
 	}
 	if (r->kind == CA)
-		assert_true(asprintf(&name, "ca %s node %.6s.. -> %s", chain,
-				     r->expect, verdict_names[r->verdict]) > 0);
+		assert_true(asprintf(&name, "ca %s%s node %.6s.. -> %s", chain,
+				     peer_names[peer], r->expect,
+				     verdict_names[r->verdict]) > 0);
 	else
 		assert_true(asprintf(&name, "pin %s pin of %s -> %s", chain,
 				     r->expect, verdict_names[r->verdict]) > 0);
@@ -766,26 +893,38 @@ int main(void)
 						tofu_setup, tofu_teardown),
 		cmocka_unit_test_setup_teardown(test_tofu_unwritable,
 						tofu_setup, tofu_teardown),
+		cmocka_unit_test_setup_teardown(test_reflected_key,
+						tofu_setup, tofu_teardown),
+		cmocka_unit_test_setup_teardown(test_tofu_wrong_owner,
+						tofu_setup, tofu_teardown),
 		cmocka_unit_test_setup_teardown(test_tofu_readonly_dir,
 						tofu_setup, tofu_teardown),
 		cmocka_unit_test_setup_teardown(test_tofu_peer_names,
 						tofu_setup, tofu_teardown),
 	};
-	struct CMUnitTest tests[ARRAY_SIZE(rows) + ARRAY_SIZE(fixed)];
+	enum { N_ROWS = ARRAY_SIZE(rows) + ARRAY_SIZE(role_rows) };
+	struct CMUnitTest tests[N_ROWS + ARRAY_SIZE(fixed)];
 	size_t i;
 	int ret;
 
-	/* One TAP line per row of the verdict table. */
+	/* One TAP line per row of the verdict tables. */
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		tests[i] = (struct CMUnitTest)
 			cmocka_unit_test_prestate(test_row, (void *)&rows[i]);
-		tests[i].name = row_name(&rows[i]);
+		tests[i].name = row_name(&rows[i], BOTH);
+	}
+	for (; i < N_ROWS; i++) {
+		const struct role_row *rr = &role_rows[i - ARRAY_SIZE(rows)];
+
+		tests[i] = (struct CMUnitTest)
+			cmocka_unit_test_prestate(test_role_row, (void *)rr);
+		tests[i].name = row_name(&rr->row, rr->peer);
 	}
 	memcpy(tests + i, fixed, sizeof(fixed));
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	ret = _cmocka_run_group_tests("trust", tests, ARRAY_SIZE(tests),
 				      group_setup, group_teardown);
-	for (i = 0; i < ARRAY_SIZE(rows); i++)
+	for (i = 0; i < N_ROWS; i++)
 		free((char *)tests[i].name);
 	return ret;
 }

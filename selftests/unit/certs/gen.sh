@@ -88,6 +88,8 @@ URI_A=URI:$URN$NODE_A
 : > "$work/ext.cnf"
 section v3_root critical,CA:TRUE critical,keyCertSign,cRLSign - -
 section v3_inter critical,CA:TRUE,pathlen:0 critical,keyCertSign,cRLSign - -
+section v3_inter_server critical,CA:TRUE,pathlen:0 critical,keyCertSign,cRLSign \
+	serverAuth -
 section leaf_a "$BC" "$DS" "$MTLS" "$URI_A"
 section leaf_b "$BC" "$DS" "$MTLS" "URI:$URN$NODE_B"
 section leaf_minimal - - - "$URI_A"
@@ -164,12 +166,18 @@ key_p256 inter
 issue inter root "$CA_START" "$CA_END" v3_inter
 key_p256 other_root
 issue other_root self "$CA_START" "$CA_END" v3_root
+# An intermediate whose extendedKeyUsage allows TLS servers only.
+key_p256 inter_server
+issue inter_server root "$CA_START" "$CA_END" v3_inter_server
 
 # Good leaves: A under the intermediate, B straight under the root.
 key_p256 leaf_a
 issue leaf_a inter "$GOOD_START" "$GOOD_END" leaf_a
 key_p256 leaf_b
 issue leaf_b root "$GOOD_START" "$GOOD_END" leaf_b
+# A good leaf under it: fit to be a TLS server, not a client.
+key_p256 leaf_inter_server
+issue leaf_inter_server inter_server "$GOOD_START" "$GOOD_END" leaf_a
 
 # One defect each, all for node A and signed by the root unless named.
 for c in minimal other_uri no_san dns_only two_uri uri_upper uri_short \
