@@ -264,7 +264,10 @@ static void send_one(struct tlstun_dev *tt, struct tlstun_sa *sa,
 	 */
 	memset(cb, 0, sizeof(*cb));
 	cb->family = cfg->family;
-	cb->sport = udp_flow_src_port(tt->net, skb, 1, USHRT_MAX, true);
+	/* min >= max: a port in the namespace's ip_local_port_range, as
+	 * Documentation/wire-format.rst says.
+	 */
+	cb->sport = udp_flow_src_port(tt->net, skb, 0, 0, true);
 	cb->tos = ip_tunnel_ecn_encap(cfg->tos, ip_hdr(skb), skb);
 	cb->df = want_df(cfg, skb);
 
