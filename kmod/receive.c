@@ -113,11 +113,15 @@ static void deliver(struct sk_buff *skb)
 		drop(tt, sa, skb, TLSTUN_DROP_RX_ECN, -1);
 		return;
 	}
-	/* The sender finished every inner checksum before sealing, and the
-	 * tag proves the frame is what it sealed.
+	/* Claim no checksum as verified. The tag proves the frame is the one
+	 * the peer sealed, not that its checksums are right: the peer
+	 * finishes the checksums its own stack left partial, but seals a
+	 * forwarded frame (a bridge port, say) with whatever checksum it
+	 * came with, and nothing on the wire tells the two apart. The outer
+	 * packet's checksum state (verified, or a sum over the ciphertext)
+	 * says nothing about the inner frame either. The stack verifies.
 	 */
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb->csum_level = ~0;
+	skb->ip_summed = CHECKSUM_NONE;
 	if (likely(gro_cells_receive(&tt->gro_cells, skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
 }

@@ -17,7 +17,8 @@
 # udp_payload; receive cases send udp_payload to ns2's port 6081 as a plain
 # UDP datagram and compare the frame captured on ns2's device with the
 # example's plaintext.  Then: outer UDP source ports fall in the sender's
-# ip_local_port_range.
+# ip_local_port_range; an inner datagram with a bad UDP checksum is dropped
+# by the receiving stack, not delivered as verified.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -187,6 +188,14 @@ udp_frame() {
 	echo "${dmac}0200000000010800$ip$udp"
 }
 
+# udp_snmp NS FIELD: FIELD of the Udp: line of NS's /proc/net/snmp.
+udp_snmp() {
+	in_ns "$1" awk -v f="$2" '$1 == "Udp:" {
+		if (!hdr) { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1 }
+		else if (f in col) { print $col[f]; found = 1 } }
+		END { exit !found }' /proc/net/snmp
+}
+
 # Outer UDP source ports come from the sending namespace's
 # ip_local_port_range, as the document says, and still spread flows:
 # 32 inner flows, each in a frame of its own, leave ns1 from ports inside
@@ -218,12 +227,52 @@ case_source_port() {
 	[ "$n" -gt 1 ] || fail "32 flows all left from one source port"
 }
 
+# The receiver claims no checksum it did not check: an inner UDP datagram
+# with a wrong checksum, sealed and opened like any frame, is counted by
+# ns2's UDP as InCsumErrors and goes no further; the same datagram with a
+# right checksum gets as far as the port lookup (NoPorts: nothing
+# listens).  Runs after case_receive_128, which left the example's rx SA
+# on ns2's tt0.
+case_inner_checksum() {
+	local mac data e0 e1 p0 p1 frame
+
+	ip -n "$ns2" addr add 10.0.9.2/24 dev tt0 ||
+		fail "cannot address ns2's tt0" || return
+	mac=$(ip -n "$ns2" link show dev tt0 | awk '$1 == "link/ether" { gsub(":", "", $2); print $2 }')
+	data=$(printf %s tlstun-checksum | od -An -tx1 | tr -d ' \n')
+	for frame in bad good; do
+		e0=$(udp_snmp "$ns2" InCsumErrors) && p0=$(udp_snmp "$ns2" NoPorts) ||
+			fail "no UDP counters in ns2" || return
+		in_ns "$ns1" "$TTPKT" send-eth tt0 "$(udp_frame "$mac" 0a000901 \
+			0a000902 04d2 1e61 "$data" "${frame/good/}")" ||
+			fail "cannot inject the $frame datagram" || return
+		if [ $frame = bad ]; then
+			wait_for "$WAIT_TIMEOUT" snmp_above "$ns2" InCsumErrors "$e0" ||
+				fail "a datagram with a bad checksum was not caught: InCsumErrors $e0 -> $(udp_snmp "$ns2" InCsumErrors), NoPorts $p0 -> $(udp_snmp "$ns2" NoPorts)" ||
+				return
+			[ "$(udp_snmp "$ns2" NoPorts)" = "$p0" ] ||
+				fail "the bad datagram went on to the port lookup"
+		else
+			wait_for "$WAIT_TIMEOUT" snmp_above "$ns2" NoPorts "$p0" ||
+				fail "the datagram with a good checksum did not arrive" || return
+			[ "$(udp_snmp "$ns2" InCsumErrors)" = "$e0" ] ||
+				fail "a good checksum was counted as an error"
+		fi
+	done
+}
+
+# snmp_above NS FIELD N: the UDP counter has risen above N.
+snmp_above() {
+	[ "$(udp_snmp "$1" "$2")" -gt "$3" ]
+}
+
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 setup
 run_case "AES-128-GCM example sent" case_send_128
 run_case "AES-256-GCM example sent" case_send_256
 run_case "AES-128-GCM example received" case_receive_128
 run_case "AES-256-GCM example received" case_receive_256
 run_case "outer source port in ip_local_port_range" case_source_port
+run_case "inner checksums are verified by the receiver" case_inner_checksum
 ktap_finished
