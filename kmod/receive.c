@@ -197,14 +197,24 @@ static void rx_work(struct work_struct *work)
 	}
 }
 
-static void rx_ring_destroy(void *ptr)
+/* Drop what is left in the receive ring. Counting a drop uses the per-CPU
+ * counters, which the datapath only updates with BHs off: so does this,
+ * or a migration between this_cpu_ptr() and the update would race with
+ * another CPU's softirq on the same counter.
+ */
+static void rx_ring_drain(struct tlstun_dev *tt)
 {
-	struct sk_buff *skb = ptr;
-	struct tlstun_sa *sa = TLSTUN_CB(skb)->sa;
+	struct sk_buff *skb;
+	struct tlstun_sa *sa;
 
-	atomic_dec(&sa->tt->rx_inflight);
-	drop(sa->tt, sa, skb, TLSTUN_DROP_RX_DEV_DOWN, -1);
-	tlstun_sa_put(sa);
+	local_bh_disable();
+	while ((skb = ptr_ring_consume(&tt->rx_ring))) {
+		sa = TLSTUN_CB(skb)->sa;
+		atomic_dec(&tt->rx_inflight);
+		drop(tt, sa, skb, TLSTUN_DROP_RX_DEV_DOWN, -1);
+		tlstun_sa_put(sa);
+	}
+	local_bh_enable();
 }
 
 /**
@@ -231,7 +241,8 @@ void tlstun_receive_uninit(struct tlstun_dev *tt)
 {
 	synchronize_net();
 	cancel_work_sync(&tt->rx_work);
-	ptr_ring_cleanup(&tt->rx_ring, rx_ring_destroy);
+	rx_ring_drain(tt);
+	ptr_ring_cleanup(&tt->rx_ring, NULL);
 }
 
 /**
