@@ -219,8 +219,13 @@ static TLSTUN_CRYPTO_DONE(seal_done, data)
 		drop(tt, skb, TLSTUN_DROP_TX_ERROR);
 	else
 		send_sealed_async(tt, skb);
-	local_bh_enable();
+	/* As in open_done(): the packet's reference keeps the SA, and
+	 * through it the device, alive; it is given back inside the same
+	 * BH-disabled section as their last use, not after it in whatever
+	 * context the crypto driver completes in.
+	 */
 	tlstun_sa_put(sa);
+	local_bh_enable();
 }
 
 static bool want_df(const struct tlstun_cfg *cfg, struct sk_buff *skb)
