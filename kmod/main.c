@@ -68,7 +68,7 @@ static void __exit tlstun_exit(void)
 	tlstun_device_uninit();
 	tlstun_nl_uninit();
 	tlstun_port_uninit();
-	/* SA, port and configuration frees are RCU callbacks, some of which
+	/* SA and configuration frees are RCU callbacks, some of which
 	 * queue work on tlstun_wq: let them all run, then drain it.
 	 */
 	rcu_barrier();

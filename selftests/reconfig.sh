@@ -22,7 +22,8 @@
 # are static: any ARP or neighbour solicitation for another address in
 # the capture is a packet sent with a wrong header.  The second case does
 # the same with IPv6 disabled in ns1, where every flip to IPv6 has no
-# route.
+# route.  The third flips the UDP port instead, so that ports are bound
+# and closed while packets pass through them.
 #
 # A packet sent synchronously goes out whole under the configuration it
 # was routed with.  One whose seal completes asynchronously is routed
@@ -65,17 +66,17 @@ BAD_OUTER='(ip and (ip[0] & 0xf0 != 0x40 or not src host 10.0.1.1)) or
 	(arp and arp[24:4] != 0x0a000102) or
 	(icmp6 and ip6[40] == 135 and ip6[48:2] != 0xfe80)'
 
-# flip N SECONDS: switch ns1's tt0 between its IPv4 and IPv6 remote N
-# times or for SECONDS, whichever ends first, one netlink request per
-# change, as fast as they come; prints how many round trips were made.
+# flip N SECONDS A B: change ns1's tt0 with the "tlstun link set tt0"
+# arguments A, then B, N times or for SECONDS, whichever ends first, one
+# netlink request per change, as fast as they come; prints how many
+# round trips were made.
 flip() {
 	in_ns "$ns1" bash -c '
 		end=$((SECONDS + $2))
 		for ((i = 0; i < $1 && SECONDS < end; i++)); do
-			tlstun link set tt0 remote fd00:1::2 local fd00:1::1 &&
-			tlstun link set tt0 remote 10.0.1.2 local 10.0.1.1 || exit 1
+			tlstun link set tt0 $3 && tlstun link set tt0 $4 || exit 1
 		done
-		echo "$i"' flip "$1" "$2"
+		echo "$i"' flip "$@"
 }
 
 # load: iperf3 and a ping flood from ns1 through tt0, in the background.
@@ -88,11 +89,14 @@ load() {
 	bg in_ns "$ns1" ping -q -f -s 1200 10.0.2.2 >/dev/null
 }
 
-# flip_under_load PCAP PORT: the flips while the load runs; the capture of
-# everything ns1 sends on its underlay goes into PCAP.  Prints the counters
-# the flips moved.
+# flip_under_load PCAP PORT [A B]: the flips (by default between the IPv6
+# and the IPv4 remote) while the load runs; the capture of everything ns1
+# sends on its underlay goes into PCAP.  Prints the counters the flips
+# moved.
 flip_under_load() {
 	local pcap=$1 port=$2 tx0 tx1 cc0 cc1 nr0 nr1 bad flips
+	local a=${3:-remote fd00:1::2 local fd00:1::1}
+	local b=${4:-remote 10.0.1.2 local 10.0.1.1}
 
 	tx0=$(tlstun_stat "$ns1" tt0 tx_packets) &&
 	cc0=$(tlstun_stat "$ns1" tt0 tx_cfg_changed) &&
@@ -101,7 +105,7 @@ flip_under_load() {
 	tcpdump_start "$ns1" veth1 "$pcap" -Q out -s 96 ||
 		fail "tcpdump did not start on veth1" || return
 	load "$port" || fail "cannot start the load" || return
-	flips=$(flip "$FLIPS" "$FLIP_SECONDS") ||
+	flips=$(flip "$FLIPS" "$FLIP_SECONDS" "$a" "$b") ||
 		fail "a configuration change failed" || return
 	# Everything in the background, the capture too: reading it
 	# wants the CPUs to itself.
@@ -140,9 +144,24 @@ case_flip_no_ipv6() {
 		fail "no traffic through tt0 after the flips"
 }
 
+# Flips of the UDP port under load: each one binds a new port and closes
+# the old one while packets are being sent through it and ns2's packets
+# still arrive on it.  Nothing is sent wrong, and after the last flip
+# (back to 6081) the tunnel works.  (IPv6 is still off in ns1 from the
+# case before; the remote is IPv4.)
+case_flip_port() {
+	flip_under_load "$TEST_TMP/flip-port.pcap" 5203 "port 6082" "port 6081" ||
+		return
+	listening "$ns1" udp 6081 || fail "ns1 does not listen on 6081 any more"
+	! listening "$ns1" udp 6082 || fail "ns1 still listens on 6082"
+	in_ns "$ns1" ping -q -c 2 -i 0.2 -W 5 10.0.2.2 >/dev/null ||
+		fail "no traffic through tt0 after the flips"
+}
+
 ktap_print_header
-ktap_set_plan 2
+ktap_set_plan 3
 setup
 run_case "IPv4/IPv6 remote flips under load" case_flip
 run_case "flips under load with IPv6 disabled" case_flip_no_ipv6
+run_case "UDP port flips under load" case_flip_port
 ktap_finished
