@@ -35,18 +35,25 @@ static int __init tlstun_init(void)
 	err = tlstun_port_init();
 	if (err)
 		goto err_destroy_wq;
-	err = tlstun_device_init();
-	if (err)
-		goto err_port;
+	/* The family before the link type, so that it is gone only after
+	 * every device: a device's lifetime work sends events on the family
+	 * until the device is freed, and a family unregistered under it
+	 * would let them go out under a family id and multicast group that
+	 * another family may be given next. Until the link type exists the
+	 * family's operations find no device to act on.
+	 */
 	err = tlstun_nl_init();
 	if (err)
-		goto err_device;
+		goto err_port;
+	err = tlstun_device_init();
+	if (err)
+		goto err_nl;
 	pr_info("tlstun: encrypted Geneve overlay, generic netlink family \"%s\"\n",
 		TLSTUN_GENL_NAME);
 	return 0;
 
-err_device:
-	tlstun_device_uninit();
+err_nl:
+	tlstun_nl_uninit();
 err_port:
 	tlstun_port_uninit();
 err_destroy_wq:
@@ -58,10 +65,10 @@ err_destroy_wq:
 
 static void __exit tlstun_exit(void)
 {
-	tlstun_nl_uninit();
 	tlstun_device_uninit();
+	tlstun_nl_uninit();
 	tlstun_port_uninit();
-	/* SA, port and configuration frees are RCU callbacks, some of which
+	/* SA and configuration frees are RCU callbacks, some of which
 	 * queue work on tlstun_wq: let them all run, then drain it.
 	 */
 	rcu_barrier();

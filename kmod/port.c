@@ -9,9 +9,11 @@
  * whose SPI is taken is refused, and the daemon picks another.
  *
  * Lifetime: ports are created and released under RTNL (device creation,
- * change and deletion all hold it) with a plain reference count; the memory
- * is freed after an RCU grace period because the receive path reaches the
- * port through sk_user_data under RCU.
+ * change and deletion all hold it) with a plain reference count. The
+ * datapath reaches a port under RCU, the receive path through the sockets'
+ * sk_user_data and the transmit path through tlstun_dev.port, so the last
+ * put unpublishes it, waits for a grace period and only then closes the
+ * sockets and frees it.
  */
 
 #include <linux/hash.h>
@@ -64,10 +66,8 @@ static void port_setup_sock(struct net *net, struct socket *sock,
 	setup_udp_tunnel_sock(net, sock, &cfg);
 }
 
-static void port_free_rcu(struct rcu_head *rcu)
+static void port_free(struct tlstun_port *port)
 {
-	struct tlstun_port *port = container_of(rcu, struct tlstun_port, rcu);
-
 	free_percpu(port->drops);
 	kfree(port);
 }
@@ -175,14 +175,24 @@ void tlstun_port_put(struct tlstun_port *port)
 		WARN_ONCE(1, "tlstun: port %u freed with SA %08x\n",
 			  port->port, sa->spi);
 	list_del(&port->list);
-	/* Clears sk_user_data and waits for nothing: the receive path
-	 * tolerates a NULL port, and the port itself is freed after a grace
-	 * period.
+	/* Unpublish, then wait for readers, then close. No device points
+	 * here any more (the caller cleared its tt->port), and with
+	 * sk_user_data cleared the receive path finds no port either. But a
+	 * sender that found the port before, under RCU, may still be using
+	 * port->sock4->sk or sock6->sk, which sock_release() takes apart
+	 * and NULLs, and a receiver may still hold the port. Closing happens
+	 * here rather than in an RCU callback so that the UDP port number is
+	 * free again when this returns: a device changed back to it, or
+	 * created again, must be able to bind it.
 	 */
+	rcu_assign_sk_user_data(port->sock4->sk, NULL);
+	if (port->sock6)
+		rcu_assign_sk_user_data(port->sock6->sk, NULL);
+	synchronize_net();
 	udp_tunnel_sock_release(port->sock4);
 	if (port->sock6)
 		udp_tunnel_sock_release(port->sock6);
-	call_rcu(&port->rcu, port_free_rcu);
+	port_free(port);
 }
 
 static struct tlstun_sa *port_find(struct tlstun_port *port, u32 spi)

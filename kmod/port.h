@@ -46,8 +46,6 @@ struct tlstun_pcpu_port_drops {
  *	unique per port, so a packet's SPI names its SA (and thereby its
  *	device) before anything else about it is trusted.
  * @drops: drops that happen before an SA, and so a device, is known
- * @rcu: deferred free; the receive path finds the port through the sockets'
- *	sk_user_data under RCU
  */
 struct tlstun_port {
 	struct list_head list;
@@ -59,7 +57,6 @@ struct tlstun_port {
 	spinlock_t lock;
 	DECLARE_HASHTABLE(rx_sas, TLSTUN_PORT_HASH_BITS);
 	struct tlstun_pcpu_port_drops __percpu *drops;
-	struct rcu_head rcu;
 };
 
 int tlstun_port_init(void);

@@ -113,11 +113,15 @@ static void deliver(struct sk_buff *skb)
 		drop(tt, sa, skb, TLSTUN_DROP_RX_ECN, -1);
 		return;
 	}
-	/* The sender finished every inner checksum before sealing, and the
-	 * tag proves the frame is what it sealed.
+	/* Claim no checksum as verified. The tag proves the frame is the one
+	 * the peer sealed, not that its checksums are right: the peer
+	 * finishes the checksums its own stack left partial, but seals a
+	 * forwarded frame (a bridge port, say) with whatever checksum it
+	 * came with, and nothing on the wire tells the two apart. The outer
+	 * packet's checksum state (verified, or a sum over the ciphertext)
+	 * says nothing about the inner frame either. The stack verifies.
 	 */
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb->csum_level = ~0;
+	skb->ip_summed = CHECKSUM_NONE;
 	if (likely(gro_cells_receive(&tt->gro_cells, skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
 }
@@ -193,14 +197,24 @@ static void rx_work(struct work_struct *work)
 	}
 }
 
-static void rx_ring_destroy(void *ptr)
+/* Drop what is left in the receive ring. Counting a drop uses the per-CPU
+ * counters, which the datapath only updates with BHs off: so does this,
+ * or a migration between this_cpu_ptr() and the update would race with
+ * another CPU's softirq on the same counter.
+ */
+static void rx_ring_drain(struct tlstun_dev *tt)
 {
-	struct sk_buff *skb = ptr;
-	struct tlstun_sa *sa = TLSTUN_CB(skb)->sa;
+	struct sk_buff *skb;
+	struct tlstun_sa *sa;
 
-	atomic_dec(&sa->tt->rx_inflight);
-	drop(sa->tt, sa, skb, TLSTUN_DROP_RX_DEV_DOWN, -1);
-	tlstun_sa_put(sa);
+	local_bh_disable();
+	while ((skb = ptr_ring_consume(&tt->rx_ring))) {
+		sa = TLSTUN_CB(skb)->sa;
+		atomic_dec(&tt->rx_inflight);
+		drop(tt, sa, skb, TLSTUN_DROP_RX_DEV_DOWN, -1);
+		tlstun_sa_put(sa);
+	}
+	local_bh_enable();
 }
 
 /**
@@ -227,7 +241,8 @@ void tlstun_receive_uninit(struct tlstun_dev *tt)
 {
 	synchronize_net();
 	cancel_work_sync(&tt->rx_work);
-	ptr_ring_cleanup(&tt->rx_ring, rx_ring_destroy);
+	rx_ring_drain(tt);
+	ptr_ring_cleanup(&tt->rx_ring, NULL);
 }
 
 /**

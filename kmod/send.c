@@ -39,6 +39,7 @@ struct route {
 struct send_cb {
 	struct tlstun_skb_cb crypt;
 	__be16 sport;
+	sa_family_t family;	/* of the configuration it was routed with */
 	u8 tos;
 	bool df;
 };
@@ -145,34 +146,19 @@ static void drop(struct tlstun_dev *tt, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
-/* Hand a sealed packet to the IP layer; @r->dst, when set, is consumed. */
-static void send_sealed(struct tlstun_dev *tt, struct sk_buff *skb,
+/* Hand a sealed packet to the IP layer with the configuration and port it
+ * was routed with; @r->dst is consumed. Everything family-specific here
+ * (the route's type, the source address, the socket, the headroom reserved
+ * in send_one()) was decided under @cfg, so nothing is read again from the
+ * device, whose configuration may have changed meanwhile. Called under RCU.
+ */
+static void send_sealed(struct tlstun_dev *tt, struct tlstun_cfg *cfg,
+			const struct tlstun_port *port, struct sk_buff *skb,
 			struct route *r)
 {
 	struct send_cb *cb = SEND_CB(skb);
 	bool xnet = !net_eq(tt->net, dev_net(tt->dev));
-	struct tlstun_port *port;
-	struct tlstun_cfg *cfg;
-	struct route fresh;
 	u8 ttl;
-
-	rcu_read_lock();
-	cfg = rcu_dereference(tt->cfg);
-	port = rcu_dereference(tt->port);
-	if (unlikely(!port)) {
-		if (r)
-			dst_release(r->dst);
-		drop(tt, skb, TLSTUN_DROP_TX_NO_ROUTE);
-		goto out;
-	}
-	if (!r) {
-		/* Sealed asynchronously: the route looked up before is gone. */
-		if (route(tt, cfg, port, skb, cb->sport, cb->tos, &fresh)) {
-			drop(tt, skb, TLSTUN_DROP_TX_NO_ROUTE);
-			goto out;
-		}
-		r = &fresh;
-	}
 
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->encapsulation = 0;
@@ -193,7 +179,31 @@ static void send_sealed(struct tlstun_dev *tt, struct sk_buff *skb,
 				     false);
 	}
 #endif
-out:
+}
+
+/* Send a packet whose seal completed asynchronously. The configuration
+ * send_one() routed it with may be gone, and so may the route: look both
+ * up again. The headroom and the outer header it was sealed for belong to
+ * the address family it was routed for, so a packet caught by a change of
+ * family is dropped, and counted.
+ */
+static void send_sealed_async(struct tlstun_dev *tt, struct sk_buff *skb)
+{
+	struct send_cb *cb = SEND_CB(skb);
+	struct tlstun_port *port;
+	struct tlstun_cfg *cfg;
+	struct route r;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(tt->cfg);
+	port = rcu_dereference(tt->port);
+	if (unlikely(cfg->family != cb->family))
+		drop(tt, skb, TLSTUN_DROP_TX_CFG_CHANGED);
+	else if (unlikely(!port ||
+			  route(tt, cfg, port, skb, cb->sport, cb->tos, &r)))
+		drop(tt, skb, TLSTUN_DROP_TX_NO_ROUTE);
+	else
+		send_sealed(tt, cfg, port, skb, &r);
 	rcu_read_unlock();
 }
 
@@ -208,9 +218,14 @@ static TLSTUN_CRYPTO_DONE(seal_done, data)
 	if (err)
 		drop(tt, skb, TLSTUN_DROP_TX_ERROR);
 	else
-		send_sealed(tt, skb, NULL);
-	local_bh_enable();
+		send_sealed_async(tt, skb);
+	/* As in open_done(): the packet's reference keeps the SA, and
+	 * through it the device, alive; it is given back inside the same
+	 * BH-disabled section as their last use, not after it in whatever
+	 * context the crypto driver completes in.
+	 */
 	tlstun_sa_put(sa);
+	local_bh_enable();
 }
 
 static bool want_df(const struct tlstun_cfg *cfg, struct sk_buff *skb)
@@ -253,7 +268,11 @@ static void send_one(struct tlstun_dev *tt, struct tlstun_sa *sa,
 	 * ciphertext after sealing.
 	 */
 	memset(cb, 0, sizeof(*cb));
-	cb->sport = udp_flow_src_port(tt->net, skb, 1, USHRT_MAX, true);
+	cb->family = cfg->family;
+	/* min >= max: a port in the namespace's ip_local_port_range, as
+	 * Documentation/wire-format.rst says.
+	 */
+	cb->sport = udp_flow_src_port(tt->net, skb, 0, 0, true);
 	cb->tos = ip_tunnel_ecn_encap(cfg->tos, ip_hdr(skb), skb);
 	cb->df = want_df(cfg, skb);
 
@@ -324,7 +343,7 @@ static void send_one(struct tlstun_dev *tt, struct tlstun_sa *sa,
 		drop(tt, skb, err == -ENOMEM ? TLSTUN_DROP_TX_NOMEM :
 					       TLSTUN_DROP_TX_ERROR);
 	} else {
-		send_sealed(tt, skb, &r);
+		send_sealed(tt, cfg, port, skb, &r);
 	}
 	tlstun_sa_put(sa);
 }

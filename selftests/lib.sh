@@ -15,7 +15,7 @@
 #                   `skip "reason"; return` skips it.  bail "message"
 #                   aborts the whole test (setup could not be done);
 #                   require_cmd PROG... skips it when a program is missing.
-#   namespaces      setup_ns VAR..., add_veth, in_ns, bg, cleanup_all
+#   namespaces      setup_ns VAR..., add_veth, in_ns, bg, kill_bg, cleanup_all
 #                   (kills bg processes, deletes netns and $TEST_TMP)
 #   waiting         wait_for, wait_for_iface, wait_for_listen
 #   traffic         iperf3_server, iperf3_client, iperf3_bytes,
@@ -253,10 +253,9 @@ bg() {
 	BG_PIDS+=("$BG_PID")
 }
 
-# Kill what the test started, delete its namespaces and scratch space.
-# Safe to call more than once; the test's EXIT trap should call it.
-cleanup_all() {
-	local pid ns
+# kill_bg: kill every process bg started and wait for them.
+kill_bg() {
+	local pid
 
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
@@ -265,6 +264,14 @@ cleanup_all() {
 		wait "$pid" 2>/dev/null
 	done
 	BG_PIDS=()
+}
+
+# Kill what the test started, delete its namespaces and scratch space.
+# Safe to call more than once; the test's EXIT trap should call it.
+cleanup_all() {
+	local ns
+
+	kill_bg
 	for ns in "${NS_LIST[@]}"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null

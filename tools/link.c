@@ -254,6 +254,7 @@ static const struct counter device_counters[] = {
 	{ TLSTUN_STATS_TX_NOMEM, "tx:", "nomem", "tx_nomem" },
 	{ TLSTUN_STATS_TX_ERROR, "tx:", "error", "tx_error" },
 	{ TLSTUN_STATS_TX_TOO_BIG, "tx:", "too-big", "tx_too_big" },
+	{ TLSTUN_STATS_TX_CFG_CHANGED, "tx:", "cfg-changed", "tx_cfg_changed" },
 	/* Shared by every device on the port: see the uapi header. */
 	{ TLSTUN_STATS_PORT_MALFORMED, "port:", "malformed", "port_malformed" },
 	{ TLSTUN_STATS_PORT_UNKNOWN_SPI, "port:", "unknown-spi", "port_unknown_spi" },

@@ -318,6 +318,7 @@ enum tlstun_stats_attr {
 	TLSTUN_STATS_PORT_MALFORMED,
 	TLSTUN_STATS_PORT_UNKNOWN_SPI,
 	TLSTUN_STATS_RX_QUEUE_FULL,	/* receive queue full (load) */
+	TLSTUN_STATS_TX_CFG_CHANGED,	/* outer family changed while sealing */
 	__TLSTUN_STATS_MAX
 };
 #define TLSTUN_STATS_MAX (__TLSTUN_STATS_MAX - 1)
