@@ -429,9 +429,9 @@ static void tlstun_setup(struct net_device *dev)
 struct netlink_range_validation tlstun_vni_range = { .max = 0xffffff };
 
 static const struct nla_policy tlstun_link_policy[IFLA_TLSTUN_MAX + 1] = {
-	[IFLA_TLSTUN_REMOTE]	= { .type = NLA_U32 },
+	[IFLA_TLSTUN_REMOTE]	= { .type = NLA_BE32 },
 	[IFLA_TLSTUN_REMOTE6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IFLA_TLSTUN_LOCAL]	= { .type = NLA_U32 },
+	[IFLA_TLSTUN_LOCAL]	= { .type = NLA_BE32 },
 	[IFLA_TLSTUN_LOCAL6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IFLA_TLSTUN_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[IFLA_TLSTUN_VNI]	= NLA_POLICY_FULL_RANGE(NLA_U32, &tlstun_vni_range),

@@ -6,7 +6,8 @@
  * Every operation needs CAP_NET_ADMIN in the user namespace owning the
  * network namespace (GENL_UNS_ADMIN_PERM), and so does joining the events
  * group. The family is new, so the core validates strictly: unknown
- * attributes and wrong types or lengths are refused before a handler runs;
+ * attributes, wrong types or lengths and unknown flag bits are refused
+ * before a handler runs;
  * each command has its own policy, so attributes meaningful only in a reply
  * or another command are refused too.
  */
@@ -23,13 +24,20 @@
 
 static struct genl_family tlstun_family;
 
+/* Deadlines are boot-time seconds plus a limit: bounded, they cannot wrap. */
+static struct netlink_range_validation seconds_range = {
+	.max = TLSTUN_SA_MAX_SECONDS,
+};
+
 const struct nla_policy tlstun_lifetime_policy[TLSTUN_LIFETIME_MAX + 1] = {
 	[TLSTUN_LIFETIME_SOFT_PACKETS]	= { .type = NLA_U64 },
 	[TLSTUN_LIFETIME_HARD_PACKETS]	= { .type = NLA_U64 },
 	[TLSTUN_LIFETIME_SOFT_BYTES]	= { .type = NLA_U64 },
 	[TLSTUN_LIFETIME_HARD_BYTES]	= { .type = NLA_U64 },
-	[TLSTUN_LIFETIME_SOFT_SECONDS]	= { .type = NLA_U64 },
-	[TLSTUN_LIFETIME_HARD_SECONDS]	= { .type = NLA_U64 },
+	[TLSTUN_LIFETIME_SOFT_SECONDS]	= NLA_POLICY_FULL_RANGE(NLA_U64,
+								&seconds_range),
+	[TLSTUN_LIFETIME_HARD_SECONDS]	= NLA_POLICY_FULL_RANGE(NLA_U64,
+								&seconds_range),
 };
 
 static const struct nla_policy sa_policy[TLSTUN_SA_MAX + 1] = {
@@ -46,7 +54,8 @@ static const struct nla_policy sa_policy[TLSTUN_SA_MAX + 1] = {
 	[TLSTUN_SA_PEER]	= { .type = NLA_NUL_STRING,
 				    .len = TLSTUN_PEER_MAX - 1 },
 	[TLSTUN_SA_LIFETIME]	= NLA_POLICY_NESTED(tlstun_lifetime_policy),
-	[TLSTUN_SA_FLAGS]	= { .type = NLA_U32 },
+	/* No SA flag is defined yet. */
+	[TLSTUN_SA_FLAGS]	= NLA_POLICY_MASK(NLA_U32, 0),
 };
 
 /* DEL_SA and GET_SA name an SA; nothing else is accepted. */
@@ -65,16 +74,16 @@ static const struct nla_policy get_device_policy[TLSTUN_A_MAX + 1] = {
 
 static const struct nla_policy set_device_policy[TLSTUN_A_MAX + 1] = {
 	DEV_SELECTOR,
-	[TLSTUN_A_REMOTE]	= { .type = NLA_U32 },
+	[TLSTUN_A_REMOTE]	= { .type = NLA_BE32 },
 	[TLSTUN_A_REMOTE6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[TLSTUN_A_LOCAL]	= { .type = NLA_U32 },
+	[TLSTUN_A_LOCAL]	= { .type = NLA_BE32 },
 	[TLSTUN_A_LOCAL6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[TLSTUN_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[TLSTUN_A_VNI]		= NLA_POLICY_FULL_RANGE(NLA_U32, &tlstun_vni_range),
 	[TLSTUN_A_TTL]		= { .type = NLA_U8 },
 	[TLSTUN_A_TOS]		= { .type = NLA_U8 },
 	[TLSTUN_A_DF]		= NLA_POLICY_MAX(NLA_U8, TLSTUN_DF_MAX),
-	[TLSTUN_A_FLAGS]	= { .type = NLA_U32 },
+	[TLSTUN_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, __TLSTUN_DEVICE_F_ALL),
 };
 
 static const struct nla_policy add_sa_policy[TLSTUN_A_MAX + 1] = {
@@ -374,13 +383,9 @@ static int set_device_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 flags = 0;
 	int err;
 
+	/* The policy's mask refused unknown bits. */
 	if (a[TLSTUN_A_FLAGS])
 		flags = nla_get_u32(a[TLSTUN_A_FLAGS]);
-	if (flags & ~__TLSTUN_DEVICE_F_ALL) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[TLSTUN_A_FLAGS],
-				    "unknown device flags");
-		return -EOPNOTSUPP;
-	}
 	rtnl_lock();
 	tt = dev_from_attrs(genl_info_net(info), a, info->extack);
 	if (IS_ERR(tt)) {

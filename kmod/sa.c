@@ -18,6 +18,7 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <crypto/algapi.h>
@@ -152,6 +153,9 @@ static int parse_lifetime(struct tlstun_sa_lifetime *lt, struct nlattr *nest,
 	GET(soft_seconds, TLSTUN_LIFETIME_SOFT_SECONDS);
 	GET(hard_seconds, TLSTUN_LIFETIME_HARD_SECONDS);
 #undef GET
+	/* The policy bounds seconds by TLSTUN_SA_MAX_SECONDS, so deadlines
+	 * (boot-time seconds plus a limit) cannot wrap; see lifetime_work.
+	 */
 	if ((lt->hard_packets && lt->soft_packets > lt->hard_packets) ||
 	    (lt->hard_bytes && lt->soft_bytes > lt->hard_bytes) ||
 	    (lt->hard_seconds && lt->soft_seconds > lt->hard_seconds)) {
@@ -251,23 +255,15 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 {
 	unsigned int keylen;
 	struct tlstun_sa *sa;
-	u32 flags = 0;
 	int err;
 
+	/* No SA flag is defined; the policy's mask refuses every bit. */
 	if (!a[TLSTUN_SA_DIR] || !a[TLSTUN_SA_SPI] || !a[TLSTUN_SA_SUITE] ||
 	    !a[TLSTUN_SA_KEY]) {
 		NL_SET_ERR_MSG(extack,
 				   "an SA needs dir, spi, suite and key");
 		return -EINVAL;
 	}
-	if (a[TLSTUN_SA_FLAGS])
-		flags = nla_get_u32(a[TLSTUN_SA_FLAGS]);
-	if (flags) {
-		NL_SET_ERR_MSG_ATTR(extack, a[TLSTUN_SA_FLAGS],
-				    "unknown SA flags");
-		return -EOPNOTSUPP;
-	}
-
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return -ENOMEM;
@@ -470,6 +466,8 @@ bool tlstun_sa_rx_account(struct tlstun_sa *sa, unsigned int len)
 	return true;
 }
 
+#define LIFETIME_STEP (24 * 60 * 60)	/* seconds */
+
 /**
  * tlstun_sa_lifetime_work() - send due events and retire expired SAs
  * @work: tlstun_dev.lifetime_work
@@ -482,7 +480,7 @@ void tlstun_sa_lifetime_work(struct work_struct *work)
 {
 	struct tlstun_dev *tt = container_of(to_delayed_work(work),
 					     struct tlstun_dev, lifetime_work);
-	u64 now = ktime_get_boottime_seconds(), next = U64_MAX;
+	u64 now = ktime_get_boottime_seconds(), next = U64_MAX, at;
 	struct tlstun_sa *sa, *tmp;
 
 	mutex_lock(&tt->lock);
@@ -501,17 +499,26 @@ void tlstun_sa_lifetime_work(struct work_struct *work)
 			sa_remove(tt, sa);
 			continue;
 		}
+		/* A deadline that would not fit is never due. */
 		if (sa->lt.soft_seconds &&
-		    !test_bit(TLSTUN_SA_SOFT, &sa->flags))
-			next = min(next, sa->created + sa->lt.soft_seconds);
-		if (sa->lt.hard_seconds)
-			next = min(next, sa->created + sa->lt.hard_seconds);
+		    !test_bit(TLSTUN_SA_SOFT, &sa->flags) &&
+		    !check_add_overflow(sa->created, sa->lt.soft_seconds, &at))
+			next = min(next, at);
+		if (sa->lt.hard_seconds &&
+		    !check_add_overflow(sa->created, sa->lt.hard_seconds, &at))
+			next = min(next, at);
 	}
 	if (test_and_clear_bit(TLSTUN_DEV_EV_ACQUIRE, &tt->events))
 		tlstun_nl_notify_acquire(tt, READ_ONCE(tt->acquire_spi));
+	/* Far deadlines are approached in steps of at most a day, which
+	 * keeps the delay in jiffies far from overflowing; the timer wheel
+	 * would cut it short anyway.
+	 */
 	if (next != U64_MAX && !tt->dead)
 		mod_delayed_work(tlstun_wq, &tt->lifetime_work,
-				 (next > now ? next - now : 0) * HZ);
+				 (unsigned long)min_t(u64, next > now ?
+						      next - now : 0,
+						      LIFETIME_STEP) * HZ);
 	mutex_unlock(&tt->lock);
 }
 

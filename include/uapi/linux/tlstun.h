@@ -9,9 +9,9 @@
  *    the IFLA_TLSTUN_* attributes nested in IFLA_INFO_DATA. Every attribute
  *    is optional on creation; missing ones take the defaults below.
  *
- *    IFLA_TLSTUN_REMOTE   NLA_U32 (be32)  IPv4 remote endpoint
+ *    IFLA_TLSTUN_REMOTE   NLA_BE32        IPv4 remote endpoint
  *    IFLA_TLSTUN_REMOTE6  binary, 16      IPv6 remote endpoint
- *    IFLA_TLSTUN_LOCAL    NLA_U32 (be32)  IPv4 source address (0 = route)
+ *    IFLA_TLSTUN_LOCAL    NLA_BE32        IPv4 source address (0 = route)
  *    IFLA_TLSTUN_LOCAL6   binary, 16      IPv6 source address (:: = route)
  *    IFLA_TLSTUN_PORT     NLA_U16         UDP port, host order (6081)
  *    IFLA_TLSTUN_VNI      NLA_U32         24-bit VNI (1)
@@ -36,9 +36,9 @@
  *      reply:
  *        TLSTUN_A_IFINDEX               NLA_U32
  *        TLSTUN_A_IFNAME                NLA_NUL_STRING
- *        TLSTUN_A_REMOTE                NLA_U32 (be32)     or
+ *        TLSTUN_A_REMOTE                NLA_BE32           or
  *        TLSTUN_A_REMOTE6               binary, 16
- *        TLSTUN_A_LOCAL                 NLA_U32 (be32)     or
+ *        TLSTUN_A_LOCAL                 NLA_BE32           or
  *        TLSTUN_A_LOCAL6                binary, 16
  *        TLSTUN_A_PORT                  NLA_U16
  *        TLSTUN_A_VNI                   NLA_U32
@@ -74,9 +74,12 @@
  *            TLSTUN_LIFETIME_HARD_PACKETS   NLA_U64 (0 = default, see below)
  *            TLSTUN_LIFETIME_SOFT_BYTES     NLA_U64 (0 = none)
  *            TLSTUN_LIFETIME_HARD_BYTES     NLA_U64 (0 = none)
- *            TLSTUN_LIFETIME_SOFT_SECONDS   NLA_U64 (0 = none)
- *            TLSTUN_LIFETIME_HARD_SECONDS   NLA_U64 (0 = none)
- *          TLSTUN_SA_FLAGS              NLA_U32, no flags defined yet (0)
+ *            TLSTUN_LIFETIME_SOFT_SECONDS   NLA_U64 (0 = none), at most
+ *                                           TLSTUN_SA_MAX_SECONDS
+ *            TLSTUN_LIFETIME_HARD_SECONDS   NLA_U64 (0 = none), at most
+ *                                           TLSTUN_SA_MAX_SECONDS
+ *          TLSTUN_SA_FLAGS              NLA_U32, no flags defined yet (0);
+ *                                       the policy's mask refuses every bit
  *
  *      A device has one tx SA: adding a tx SA replaces the current one at
  *      once (make-before-break: add the new rx SAs first, then the tx SA,
@@ -171,6 +174,8 @@
 #define TLSTUN_SA_DEFAULT_HARD_PACKETS	23726566ULL
 /* The last counter value is never used, so the counter cannot wrap. */
 #define TLSTUN_SA_MAX_PACKETS		0xffffffffffffffffULL
+/* Largest soft or hard time limit, 2^32 - 1 s (136 years). */
+#define TLSTUN_SA_MAX_SECONDS		0xffffffffULL
 
 enum tlstun_suite {
 	TLSTUN_SUITE_UNSPEC,
