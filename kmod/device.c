@@ -90,6 +90,18 @@ void tlstun_dev_kick_lifetime(struct tlstun_dev *tt)
 	mod_delayed_work(tlstun_wq, &tt->lifetime_work, 0);
 }
 
+/**
+ * tlstun_dev_changed() - note a change of SAs or configuration that a dump
+ *	of the devices of the namespace would show
+ * @tt: the device
+ */
+void tlstun_dev_changed(struct tlstun_dev *tt)
+{
+	struct tlstun_net *tn = net_generic(dev_net(tt->dev), tlstun_net_id);
+
+	atomic_inc(&tn->dev_gen);
+}
+
 static void cfg_free_rcu(struct rcu_head *rcu)
 {
 	struct tlstun_cfg *cfg = container_of(rcu, struct tlstun_cfg, rcu);
@@ -202,7 +214,13 @@ static int cfg_apply(struct tlstun_cfg *cfg, const struct tlstun_cfg_nla *a,
 	return 0;
 }
 
-/* Move every rx SA of @tt from its port to @to, or change nothing. */
+/* Move every rx SA of @tt from its port to @to, or change nothing.
+ *
+ * Readers are not held off: a lookup on @to sees each SA once it is linked
+ * at the head of its chain, and a lookup on @from that was walking a chain
+ * when one of its nodes moved may have followed that node into @to's
+ * table, so @from's move_seq tells it to look again (tlstun_port_lookup()).
+ */
 static int move_rx_sas(struct tlstun_dev *tt, struct tlstun_port *from,
 		       struct tlstun_port *to, struct netlink_ext_ack *extack)
 {
@@ -225,20 +243,22 @@ static int move_rx_sas(struct tlstun_dev *tt, struct tlstun_port *from,
 			if (other->spi == sa->spi) {
 				spin_unlock_bh(&to->lock);
 				NL_SET_ERR_MSG_FMT(extack,
-						       "rx SPI 0x%08x of this device is in use on UDP port %u",
-						       sa->spi, to->port);
+						   "rx SPI 0x%08x of this device is in use on UDP port %u",
+						   sa->spi, to->port);
 				return -EEXIST;
 			}
 		}
 	}
+	spin_lock_nested(&from->lock, SINGLE_DEPTH_NESTING);
+	write_seqcount_begin(&from->move_seq);
 	list_for_each_entry(sa, &tt->sas, list) {
 		if (sa->dir != TLSTUN_SA_DIR_RX)
 			continue;
-		spin_lock_nested(&from->lock, SINGLE_DEPTH_NESTING);
 		hash_del_rcu(&sa->hnode);
-		spin_unlock(&from->lock);
 		hash_add_rcu(to->rx_sas, &sa->hnode, sa->spi);
 	}
+	write_seqcount_end(&from->move_seq);
+	spin_unlock(&from->lock);
 	spin_unlock_bh(&to->lock);
 	return 0;
 }
@@ -291,6 +311,7 @@ int tlstun_dev_change_cfg(struct tlstun_dev *tt, const struct tlstun_cfg_nla *a,
 		rcu_assign_pointer(tt->port, new_port);
 	}
 	rcu_assign_pointer(tt->cfg, cfg);
+	tlstun_dev_changed(tt);
 	mutex_unlock(&tt->lock);
 
 	call_rcu(&old->rcu, cfg_free_rcu);
@@ -471,6 +492,7 @@ static int tlstun_newlink(struct net *src_net, struct net_device *dev,
 
 	tt->net = src_net;
 	INIT_LIST_HEAD(&tt->sas);
+	tt->sa_gen = 1;
 	INIT_LIST_HEAD(&tt->net_list);
 	mutex_init(&tt->lock);
 	INIT_DELAYED_WORK(&tt->lifetime_work, tlstun_sa_lifetime_work);

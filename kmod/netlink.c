@@ -5,16 +5,16 @@
  *
  * Every operation needs CAP_NET_ADMIN in the user namespace owning the
  * network namespace (GENL_UNS_ADMIN_PERM), and so does joining the events
- * group. The family is new, so the core validates strictly: unknown
- * attributes, wrong types or lengths and unknown flag bits are refused
- * before a handler runs;
- * each command has its own policy, so attributes meaningful only in a reply
- * or another command are refused too.
+ * group. The family is new, so validation is strict: unknown attributes,
+ * wrong types or lengths and unknown flag bits are refused; each command
+ * has its own policy, so attributes meaningful only in a reply or another
+ * command are refused too.
  */
 
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include "compat.h"
 #include "device.h"
@@ -113,6 +113,8 @@ static const u16 drop_attr[TLSTUN_DROP_NR] = {
 	[TLSTUN_DROP_TX_NOMEM]		= TLSTUN_STATS_TX_NOMEM,
 	[TLSTUN_DROP_TX_ERROR]		= TLSTUN_STATS_TX_ERROR,
 	[TLSTUN_DROP_TX_TOO_BIG]	= TLSTUN_STATS_TX_TOO_BIG,
+	[TLSTUN_DROP_RX_SA_DELETED]	= TLSTUN_STATS_RX_SA_DELETED,
+	[TLSTUN_DROP_TX_SA_DELETED]	= TLSTUN_STATS_TX_SA_DELETED,
 };
 
 static const u16 port_drop_attr[TLSTUN_PORT_DROP_NR] = {
@@ -342,6 +344,18 @@ out:
 	return err;
 }
 
+/* Changes when a device comes or goes (the core's counter) or when an SA
+ * or the configuration of a tlstun device here changes (ours); never 0,
+ * which netlink takes for "not tracked".
+ */
+static unsigned int devices_gen(struct net *net)
+{
+	struct tlstun_net *tn = net_generic(net, tlstun_net_id);
+
+	return (READ_ONCE(net->dev_base_seq) +
+		(unsigned int)atomic_read(&tn->dev_gen)) ?: 1;
+}
+
 static int get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
@@ -350,6 +364,7 @@ static int get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	rcu_read_lock();
+	cb->seq = devices_gen(net);
 	for_each_netdev_rcu(net, dev) {
 		if (dev->rtnl_link_ops != &tlstun_link_ops)
 			continue;
@@ -362,6 +377,7 @@ static int get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			idx--;
 			break;
 		}
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 	}
 	rcu_read_unlock();
 	cb->args[0] = idx;
@@ -404,14 +420,14 @@ out_unlock:
 	return err;
 }
 
-static int parse_sa(struct genl_info *info, const struct nla_policy *policy,
-		    struct nlattr **tb)
+static int parse_sa(struct genl_info *info, struct nlattr **attrs,
+		    const struct nla_policy *policy, struct nlattr **tb)
 {
-	if (!info->attrs[TLSTUN_A_SA]) {
+	if (!attrs[TLSTUN_A_SA]) {
 		NL_SET_ERR_MSG(info->extack, "missing SA attribute");
 		return -EINVAL;
 	}
-	return nla_parse_nested(tb, TLSTUN_SA_MAX, info->attrs[TLSTUN_A_SA],
+	return nla_parse_nested(tb, TLSTUN_SA_MAX, attrs[TLSTUN_A_SA],
 				policy, info->extack);
 }
 
@@ -421,7 +437,7 @@ static int add_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tlstun_dev *tt;
 	int err;
 
-	err = parse_sa(info, sa_policy, tb);
+	err = parse_sa(info, info->attrs, sa_policy, tb);
 	if (err)
 		goto out_wipe;
 	tt = dev_from_attrs(genl_info_net(info), info->attrs, info->extack);
@@ -446,7 +462,7 @@ static int sel_sa(struct genl_info *info, u8 *dir, u32 *spi)
 	struct nlattr *tb[TLSTUN_SA_MAX + 1];
 	int err;
 
-	err = parse_sa(info, sa_sel_policy, tb);
+	err = parse_sa(info, info->attrs, sa_sel_policy, tb);
 	if (err)
 		return err;
 	if (!tb[TLSTUN_SA_DIR] || !tb[TLSTUN_SA_SPI]) {
@@ -539,7 +555,7 @@ static int get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 
 	mutex_lock(&tt->lock);
-	cb->seq = tt->sa_gen;
+	cb->seq = tt->sa_gen;	/* never 0 */
 	list_for_each_entry(sa, &tt->sas, list) {
 		if (idx++ < cb->args[1])
 			continue;

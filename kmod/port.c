@@ -90,6 +90,7 @@ static struct tlstun_port *port_create(struct net *net, u16 num,
 	port->port = num;
 	port->refcnt = 1;
 	spin_lock_init(&port->lock);
+	seqcount_spinlock_init(&port->move_seq, &port->lock);
 	hash_init(port->rx_sas);
 
 	sock = port_sock(net, num, false);
@@ -265,7 +266,14 @@ void tlstun_port_del_sa(struct tlstun_port *port, struct tlstun_sa *sa)
  */
 struct tlstun_sa *tlstun_port_lookup(struct tlstun_port *port, u32 spi)
 {
-	return port_find(port, spi);
+	struct tlstun_sa *sa;
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&port->move_seq);
+		sa = port_find(port, spi);
+	} while (read_seqcount_retry(&port->move_seq, seq));
+	return sa;
 }
 
 /**

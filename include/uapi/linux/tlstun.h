@@ -85,19 +85,30 @@
  *      once (make-before-break: add the new rx SAs first, then the tx SA,
  *      then delete the old rx SAs). The install guards refuse, each with an
  *      extack message: an rx SPI already used on the device's UDP port
- *      (EEXIST); an rx key equal to the tx key or a tx key equal to an rx
- *      key (EINVAL); the live tx SA, or one of the last TLSTUN_TX_HISTORY
- *      retired ones, again with the same SPI and key (EEXIST), since its
- *      counter would restart; more than TLSTUN_MAX_SAS SAs (ENOSPC).
+ *      (EEXIST); an rx key equal to the live tx key, to the key of one of
+ *      the device's last TLSTUN_TX_HISTORY retired tx SAs or of one of the
+ *      last TLSTUN_PORT_TX_HISTORY tx SAs installed on the device's UDP
+ *      port, or a tx key equal to an rx key of the device (EINVAL); a tx
+ *      SPI and key that are the device's live tx SA, one of its last
+ *      TLSTUN_TX_HISTORY retired ones, or one of the last
+ *      TLSTUN_PORT_TX_HISTORY tx SAs installed on any device of the same
+ *      UDP port (EEXIST), since its counter would restart; more than
+ *      TLSTUN_MAX_SAS SAs (ENOSPC). Beyond those depths the guards are
+ *      best effort: nonce uniqueness rests on the daemon's fresh keys.
  *
- *    TLSTUN_CMD_DEL_SA (doit)
+ *    TLSTUN_CMD_DEL_SA (doit): once it returns, nothing more is sealed or
+ *    opened under the SA, not even packets already queued under it (they
+ *    count as TLSTUN_STATS_TX_SA_DELETED / RX_SA_DELETED drops); so for
+ *    TLSTUN_DEVICE_F_FLUSH_SAS and hard expiry
  *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
  *        TLSTUN_A_SA                    NLA_NESTED
  *          TLSTUN_SA_DIR                NLA_U8 (required)
  *          TLSTUN_SA_SPI                NLA_U32 (required)
  *
  *    TLSTUN_CMD_GET_SA (doit: DIR and SPI given; dump: every SA of the
- *    device named in the dump request, resumable)
+ *    device named in the dump request, resumable; a part that follows an
+ *    SA change since the dump began carries NLM_F_DUMP_INTR, and so does a
+ *    device dump's part after a device, configuration or SA change)
  *      request:
  *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
  *        TLSTUN_A_SA                    NLA_NESTED (doit only)
@@ -165,6 +176,7 @@
 #define TLSTUN_PEER_MAX			128	/* including the NUL */
 #define TLSTUN_MAX_SAS			256	/* rx + tx per device */
 #define TLSTUN_TX_HISTORY		64	/* retired tx SAs remembered */
+#define TLSTUN_PORT_TX_HISTORY		256	/* tx SAs installed, per port */
 #define TLSTUN_REPLAY_WINDOW_MIN	64
 #define TLSTUN_REPLAY_WINDOW_MAX	4096
 #define TLSTUN_REPLAY_WINDOW_DEFAULT	2048
@@ -323,6 +335,8 @@ enum tlstun_stats_attr {
 	TLSTUN_STATS_PORT_MALFORMED,
 	TLSTUN_STATS_PORT_UNKNOWN_SPI,
 	TLSTUN_STATS_RX_QUEUE_FULL,	/* receive queue full (load) */
+	TLSTUN_STATS_RX_SA_DELETED,	/* opened after its SA was deleted */
+	TLSTUN_STATS_TX_SA_DELETED,	/* to be sealed after its SA was deleted */
 	__TLSTUN_STATS_MAX
 };
 #define TLSTUN_STATS_MAX (__TLSTUN_STATS_MAX - 1)

@@ -1,0 +1,222 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Control-plane changes while packets and dumps are in flight, and what a
+# request leaves behind: a port move does not hide other devices' rx SAs
+# from the receive path; once DEL_SA returns nothing more is delivered
+# under the SA, not even what was queued; and a dump that SAs or devices
+# change under is flagged NLM_F_DUMP_INTR.
+#
+#  +---------------- $ns1 ----------------+      +------- $ns2 --------+
+#  |  tt0  10.0.0.1  udp 6081             |      |  tt0  10.0.0.2      |
+#  |       rx 0xa01 (K_BA), tx 0xb01      |      |       tx 0xa01      |
+#  |  tt1  udp 6081 <-> 7000, 200 rx SAs  |      |       rx 0xb01      |
+#  |       in 0xa01's hash bucket         |      |                     |
+#  |                                      |      |  iperf3 -c / ping   |
+#  |  veth1  10.0.1.1 ------------------- veth ---- veth2  10.0.1.2    |
+#  +--------------------------------------+      +---------------------+
+#
+#  +---- $ns3 ----+  d0..d11, for the dumps
+#  +--------------+
+
+source "$(dirname "$0")/lib.sh"
+source "$LIB_DIR/nl/tunnel.sh"
+
+require_cmd ip ping iperf3 jq nproc
+
+# TLSTUN_PORT_HASH_BITS of kmod/port.h: the port's SPI table has 256
+# buckets, hash_32(spi, 8).
+HASH_BITS=8
+
+cleanup() {
+	cleanup_all
+}
+trap cleanup EXIT
+
+setup() {
+	tunnel_setup
+	tunnel_sas
+	in_ns "$ns1" tlstun link add tt1 remote 10.0.1.3 ||
+		bail "cannot create tt1"
+	in_ns "$ns1" ping -c 1 -W 5 10.0.0.2 >/dev/null ||
+		bail "no ping through the tunnel"
+}
+
+bucket() {
+	echo $(( ((($1) * 0x61C88647) & 0xffffffff) >> (32 - HASH_BITS) ))
+}
+
+# A lookup walks its bucket's chain; one that stood on a node of tt1 while
+# the node moved to the other port's table used to go on in that table and
+# miss 0xa01 behind it.  tt1's SAs are added after 0xa01, so they come
+# first in its chain, and moved to port 7000 and back while ns2 pings
+# tt0: not one packet may miss its SA.
+case_port_move() {
+	local want spi n=0 i rx0 rx1 miss0 miss1
+
+	want=$(bucket 0xa01)
+	nl_setup "$ns1" < <(
+		for ((spi = 0x10000; n < 200; spi++)); do
+			[ "$(( ((spi * 0x61C88647) & 0xffffffff) >> (32 - HASH_BITS) ))" = "$want" ] ||
+				continue
+			n=$((n + 1))
+			sa_req $DIR_RX $spi $SUITE_256 "$K_3"
+			echo "tt1 rx $spi | OK | ADD_SA A_IFNAME:str:tt1 $SA_REQ"
+		done
+	)
+	miss0=$(dev_stat "$ns1" tt0 port_unknown_spi) &&
+	rx0=$(dev_stat "$ns1" tt0 rx_packets) || fail "no counters" || return
+	bg ip netns exec "$ns2" ping -q -f -w 60 10.0.0.1 >/dev/null
+	nl_table "$ns1" < <(
+		for ((i = 0; i < 100; i++)); do
+			echo "to 7000 | OK | SET_DEVICE A_IFNAME:str:tt1 A_PORT:u16:7000"
+			echo "to 6081 | OK | SET_DEVICE A_IFNAME:str:tt1 A_PORT:u16:6081"
+		done
+	)
+	cleanup_bg
+	miss1=$(dev_stat "$ns1" tt0 port_unknown_spi) &&
+	rx1=$(dev_stat "$ns1" tt0 rx_packets) || fail "no counters" || return
+	ktap_print_msg "$((rx1 - rx0)) packets opened during the moves, $((miss1 - miss0)) missed their SA"
+	[ $((rx1 - rx0)) -ge 100 ] ||
+		fail "only $((rx1 - rx0)) packets reached tt0 during the moves"
+	[ "$miss1" = "$miss0" ] ||
+		fail "$((miss1 - miss0)) packets for 0xa01 found no SA while tt1 moved"
+}
+
+# rx_of: tt0's rx_packets, from nlprobe -p GET_DEVICE output on stdin.
+rx_of() {
+	awk '$1 == "A_STATS.STATS_RX_PACKETS" { print $3 }'
+}
+
+# No event says the receive queue is empty: the counters stood still for
+# half a second.
+quiet_pair() {
+	local a b
+
+	a=$(dev_stats "$ns1" tt0 | jq -c '[.rx_packets, .rx_sa_deleted]')
+	sleep 0.5
+	b=$(dev_stats "$ns1" tt0 | jq -c '[.rx_packets, .rx_sa_deleted]')
+	[ "$a" = "$b" ]
+}
+
+# ns2 floods tt0 with big datagrams, which queue for opening on the other
+# CPU, and pings it; tt0's rx SA is deleted meanwhile.  What was opened
+# once DEL_SA returned is dropped and counted, not delivered: rx_packets
+# moves by at most one frame per CPU (a delivery past its check when
+# DEL_SA ran).  The SA is reinstalled and deleted again until a deletion
+# caught frames in flight, which rx_sa_deleted shows.
+case_del_queued() {
+	local out=$TEST_TMP/del.txt at after deleted=0 cpus rx0 try
+
+	cpus=$(nproc)
+	[ "$cpus" -ge 2 ] || { skip "one CPU: nothing is queued"; return; }
+	iperf3_server "$ns1" 5301 || fail "no iperf3 server" || return
+	bg ip netns exec "$ns2" iperf3 -c 10.0.0.1 -p 5301 -u -b 0 -l 1400 \
+		-t 60 >"$TEST_TMP/iperf3-c.log" 2>&1
+	bg ip netns exec "$ns2" ping -q -f -w 60 10.0.0.1 >/dev/null
+	for ((try = 1; try <= 5 && deleted == 0; try++)); do
+		# Traffic is flowing once tt0 has opened a thousand frames.
+		rx0=$(dev_stat "$ns1" tt0 rx_packets) ||
+			fail "no counters" || return
+		wait_for "$WAIT_TIMEOUT" rx_above $((rx0 + 1000)) ||
+			fail "the flood does not reach tt0" || return
+		nlp "$ns1" - >"$out" <<-EOF
+		DEL_SA A_IFNAME:str:tt0 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:0xa01 end
+		-p GET_DEVICE A_IFNAME:str:tt0
+		EOF
+		[ "$(sed -n 1p "$out")" = OK ] ||
+			fail "DEL_SA failed: $(sed -n 1p "$out")" || return
+		at=$(rx_of <"$out")
+		wait_for "$WAIT_TIMEOUT" quiet_pair ||
+			fail "tt0's counters do not settle"
+		after=$(dev_stat "$ns1" tt0 rx_packets)
+		deleted=$(dev_stat "$ns1" tt0 rx_sa_deleted) || deleted=0
+		ktap_print_msg "deletion $try: $((after - at)) delivered after DEL_SA, $deleted dropped as sa-deleted so far"
+		[ $((after - at)) -le "$cpus" ] ||
+			fail "$((after - at)) frames were delivered under rx SA 0xa01 after DEL_SA returned"
+		tunnel_sa "$ns1" rx 0xa01 "$K_BA" ||
+			fail "cannot reinstall rx SA 0xa01" || return
+	done
+	[ "$deleted" -gt 0 ] ||
+		fail "no deletion caught a frame in flight; nothing was shown"
+	cleanup_bg
+}
+
+# Stop what this case started in the background.
+cleanup_bg() {
+	local pid
+
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	BG_PIDS=()
+}
+
+rx_above() {
+	[ "$(dev_stat "$ns1" tt0 rx_packets)" -gt "$1" ]
+}
+
+dumps_setup() {
+	local i
+
+	setup_ns ns3
+	ip -n "$ns3" -batch - < <(
+		for ((i = 0; i < 12; i++)); do
+			echo "link add d$i type tlstun"
+		done
+	) || fail "cannot create 12 devices in $ns3" || return
+	nl_setup "$ns3" < <(
+		for ((i = 1; i <= 40; i++)); do
+			sa_req $DIR_RX $((0x40000 + i)) $SUITE_256 "$K_3"
+			echo "d1 rx $i | OK | ADD_SA A_IFNAME:str:d1 $SA_REQ"
+		done
+	)
+}
+
+# split_expect NS WANT_INTR DUMP... -- REQ...: the dump came in parts,
+# REQ after the first succeeded, and the dump was flagged interrupted
+# exactly when WANT_INTR is yes.
+split_expect() {
+	local ns=$1 want=$2 out
+	shift 2
+
+	out=$(nlp "$ns" split "$@") || fail "nlprobe split failed: $out" || return
+	[ "$(sed -n 1p <<<"$out")" = "between: OK" ] ||
+		fail "the request between the parts failed: $out" || return
+	[ "$(sed -n 's/^parts: //p' <<<"$out")" -ge 2 ] ||
+		fail "the dump came in one part: $out" || return
+	[ "$(tail -n 1 <<<"$out")" = OK ] || fail "the dump failed: $out"
+	if [ "$want" = yes ]; then
+		grep -qx DUMP_INTR <<<"$out" ||
+			fail "the dump was not flagged interrupted: $out"
+	elif grep -qx DUMP_INTR <<<"$out"; then
+		fail "a dump nothing changed under was flagged interrupted: $out"
+	fi
+}
+
+# A device dump in parts: an SA added between them (which changes a
+# device's SA count) flags it, a read does not.
+case_device_dump_intr() {
+	[ -n "${ns3:-}" ] || dumps_setup || return
+	split_expect "$ns3" no GET_DEVICE -- GET_DEVICE A_IFNAME:str:d0
+	split_expect "$ns3" yes GET_DEVICE -- \
+		ADD_SA A_IFNAME:str:d0 $(sa_nest $DIR_RX 0x50001 $SUITE_256 "$K_3")
+}
+
+# An SA dump in parts: an SA deleted between them flags it.
+case_sa_dump_intr() {
+	[ -n "${ns3:-}" ] || dumps_setup || return
+	split_expect "$ns3" no GET_SA A_IFNAME:str:d1 -- GET_DEVICE A_IFNAME:str:d1
+	split_expect "$ns3" yes GET_SA A_IFNAME:str:d1 -- \
+		DEL_SA A_IFNAME:str:d1 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:$((0x40001)) end
+}
+
+ktap_print_header
+ktap_set_plan 4
+setup
+run_case "a port move does not hide other devices' rx SAs" case_port_move
+run_case "nothing is delivered under an SA once DEL_SA returned" case_del_queued
+run_case "a device dump is flagged when SAs change under it" case_device_dump_intr
+run_case "an SA dump is flagged when SAs change under it" case_sa_dump_intr
+ktap_finished
