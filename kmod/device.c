@@ -110,9 +110,12 @@ static void cfg_free_rcu(struct rcu_head *rcu)
 	kfree(cfg);
 }
 
+/* Allocations a namespace's admin can cause are charged to its memory
+ * cgroup; the net_device and its private part are the core's.
+ */
 static struct tlstun_cfg *cfg_alloc(const struct tlstun_cfg *from)
 {
-	struct tlstun_cfg *cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	struct tlstun_cfg *cfg = kmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 
 	if (!cfg)
 		return NULL;
@@ -127,7 +130,7 @@ static struct tlstun_cfg *cfg_alloc(const struct tlstun_cfg *from)
 	/* A fresh route cache per configuration: resetting a cache the
 	 * datapath may be using concurrently is not allowed.
 	 */
-	if (dst_cache_init(&cfg->dst_cache, GFP_KERNEL)) {
+	if (dst_cache_init(&cfg->dst_cache, GFP_KERNEL_ACCOUNT)) {
 		kfree(cfg);
 		return NULL;
 	}
@@ -498,7 +501,8 @@ static int tlstun_newlink(struct net *src_net, struct net_device *dev,
 	INIT_DELAYED_WORK(&tt->lifetime_work, tlstun_sa_lifetime_work);
 	tt->acquire_next = jiffies;
 
-	tt->drops = netdev_alloc_pcpu_stats(struct tlstun_pcpu_drops);
+	tt->drops = __netdev_alloc_pcpu_stats(struct tlstun_pcpu_drops,
+					      GFP_KERNEL_ACCOUNT);
 	if (!tt->drops)
 		return -ENOMEM;
 

@@ -80,10 +80,12 @@ static struct tlstun_port *port_create(struct net *net, u16 num,
 	struct socket *sock;
 	int err = -ENOMEM;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	/* Charged to the memory cgroup of whoever binds the port. */
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
-	port->drops = netdev_alloc_pcpu_stats(struct tlstun_pcpu_port_drops);
+	port->drops = __netdev_alloc_pcpu_stats(struct tlstun_pcpu_port_drops,
+						GFP_KERNEL_ACCOUNT);
 	if (!port->drops)
 		goto err_free_port;
 	port->net = net;

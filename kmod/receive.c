@@ -220,7 +220,7 @@ int tlstun_receive_init(struct tlstun_dev *tt)
 {
 	INIT_WORK(&tt->rx_work, rx_work);
 	atomic_set(&tt->rx_inflight, 0);
-	return ptr_ring_init(&tt->rx_ring, TLSTUN_RX_RING, GFP_KERNEL);
+	return ptr_ring_init(&tt->rx_ring, TLSTUN_RX_RING, GFP_KERNEL_ACCOUNT);
 }
 
 /**

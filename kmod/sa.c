@@ -369,7 +369,8 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 		return -EINVAL;
 	}
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	/* A namespace's admin makes these: charge its memory cgroup. */
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return -ENOMEM;
 	sa->tt = tt;
@@ -413,7 +414,7 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 		NL_SET_ERR_MSG(extack, "cannot set up gcm(aes)");
 		goto err_free;
 	}
-	err = percpu_ref_init(&sa->ref, sa_release, 0, GFP_KERNEL);
+	err = percpu_ref_init(&sa->ref, sa_release, 0, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_crypt;
 	netdev_hold(tt->dev, &sa->dev_tracker, GFP_KERNEL);

@@ -4,15 +4,16 @@
 # Control-plane changes while packets and dumps are in flight, and what a
 # request leaves behind: a port move does not hide other devices' rx SAs
 # from the receive path; once DEL_SA returns nothing more is delivered
-# under the SA, not even what was queued; and a dump that SAs or devices
-# change under is flagged NLM_F_DUMP_INTR.
+# under the SA, not even what was queued; the memory SAs take is charged
+# to the memory cgroup of whoever added them; and a dump that SAs or
+# devices change under is flagged NLM_F_DUMP_INTR.
 #
 #  +---------------- $ns1 ----------------+      +------- $ns2 --------+
 #  |  tt0  10.0.0.1  udp 6081             |      |  tt0  10.0.0.2      |
 #  |       rx 0xa01 (K_BA), tx 0xb01      |      |       tx 0xa01      |
 #  |  tt1  udp 6081 <-> 7000, 200 rx SAs  |      |       rx 0xb01      |
 #  |       in 0xa01's hash bucket         |      |                     |
-#  |                                      |      |  iperf3 -c / ping   |
+#  |  tt3  udp 7003 (memory cgroup case)  |      |  iperf3 -c / ping   |
 #  |  veth1  10.0.1.1 ------------------- veth ---- veth2  10.0.1.2    |
 #  +--------------------------------------+      +---------------------+
 #
@@ -28,8 +29,11 @@ require_cmd ip ping iperf3 jq nproc
 # buckets, hash_32(spi, 8).
 HASH_BITS=8
 
+CGROUP=
+
 cleanup() {
 	cleanup_all
+	[ -n "$CGROUP" ] && rmdir "$CGROUP" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -157,6 +161,53 @@ rx_above() {
 	[ "$(dev_stat "$ns1" tt0 rx_packets)" -gt "$1" ]
 }
 
+mem_stat() {
+	awk -v k="$2" '$1 == k { print $2 }' "$1/memory.stat"
+}
+
+# stat_grew CGROUP KEY BEFORE MIN: KEY of memory.stat grew by MIN bytes.
+stat_grew() {
+	[ $(($(mem_stat "$1" "$2") - $3)) -ge "$4" ]
+}
+
+# 250 SAs added by a process in a memory cgroup of their own: their slab
+# objects and their per-CPU request memory are charged to it.
+case_memcg() {
+	local root=/sys/fs/cgroup n=250 cpus slab0 pcpu0 i
+
+	grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
+		{ skip "no cgroup v2 memory controller"; return; }
+	echo +memory >"$root/cgroup.subtree_control" ||
+		fail "cannot enable the memory controller" || return
+	CGROUP=$root/tlstun-control-$$
+	mkdir "$CGROUP" || fail "cannot create $CGROUP" || return
+	in_ns "$ns1" tlstun link add tt3 remote 10.0.1.5 port 7003 ||
+		fail "cannot create tt3" || return
+	cpus=$(nproc)
+	slab0=$(mem_stat "$CGROUP" slab_unreclaimable)
+	pcpu0=$(mem_stat "$CGROUP" percpu)
+	for ((i = 1; i <= n; i++)); do
+		sa_req $DIR_RX $((0x30000 + i)) $SUITE_256 "$K_3"
+		echo "ADD_SA A_IFNAME:str:tt3 $SA_REQ"
+	done >"$TEST_TMP/memcg.req"
+	bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' _ \
+		"$CGROUP" ip netns exec "$ns1" "$NLPROBE" - \
+		<"$TEST_TMP/memcg.req" >"$TEST_TMP/memcg.out" ||
+		fail "nlprobe failed in the cgroup" || return
+	[ "$(grep -c '^OK$' "$TEST_TMP/memcg.out")" = $n ] ||
+		fail "not every SA was added: $(sort "$TEST_TMP/memcg.out" | uniq -c)" ||
+		return
+	# memory.stat is flushed every 2 s.
+	wait_for "$WAIT_TIMEOUT" stat_grew "$CGROUP" percpu "$pcpu0" \
+		$((n * cpus * 128)) ||
+		fail "per-CPU memory of the cgroup grew by $(($(mem_stat "$CGROUP" percpu) - pcpu0)) bytes for $n SAs"
+	wait_for "$WAIT_TIMEOUT" stat_grew "$CGROUP" slab_unreclaimable \
+		"$slab0" $((n * 512)) ||
+		fail "slab memory of the cgroup grew by $(($(mem_stat "$CGROUP" slab_unreclaimable) - slab0)) bytes for $n SAs"
+	ktap_print_msg "for $n SAs: percpu +$(($(mem_stat "$CGROUP" percpu) - pcpu0)), slab_unreclaimable +$(($(mem_stat "$CGROUP" slab_unreclaimable) - slab0)) bytes"
+	ip -n "$ns1" link del tt3
+}
+
 dumps_setup() {
 	local i
 
@@ -213,10 +264,11 @@ case_sa_dump_intr() {
 }
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 setup
 run_case "a port move does not hide other devices' rx SAs" case_port_move
 run_case "nothing is delivered under an SA once DEL_SA returned" case_del_queued
+run_case "SA memory is charged to the adder's memory cgroup" case_memcg
 run_case "a device dump is flagged when SAs change under it" case_device_dump_intr
 run_case "an SA dump is flagged when SAs change under it" case_sa_dump_intr
 ktap_finished
