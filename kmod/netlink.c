@@ -8,7 +8,11 @@
  * group. The family is new, so validation is strict: unknown attributes,
  * wrong types or lengths and unknown flag bits are refused; each command
  * has its own policy, so attributes meaningful only in a reply or another
- * command are refused too.
+ * command are refused too. The core validates before the handler runs;
+ * for ADD_SA, whose request carries a key, it checks only the outline
+ * (add_sa_outline), since a request it refused would never reach the
+ * handler that wipes the key: add_sa_doit() validates the rest with the
+ * same strictness and wipes in every case.
  */
 
 #include <linux/netdevice.h>
@@ -90,6 +94,29 @@ static const struct nla_policy add_sa_policy[TLSTUN_A_MAX + 1] = {
 	DEV_SELECTOR,
 	[TLSTUN_A_SA]		= NLA_POLICY_NESTED(sa_policy),
 };
+
+/* What the core checks of an ADD_SA request before the handler runs: only
+ * the outline (attribute types the family has, nests flagged as nests, no
+ * trailing bytes), which a new family's op cannot opt out of. Everything
+ * else, the whole SA nest included, add_sa_doit() validates with
+ * add_sa_policy, after which it wipes the key whatever the outcome.
+ */
+#define OUTLINE(a) [a] = { .type = NLA_BINARY }
+static const struct nla_policy add_sa_outline[TLSTUN_A_MAX + 1] = {
+	OUTLINE(TLSTUN_A_PAD), OUTLINE(TLSTUN_A_IFINDEX),
+	OUTLINE(TLSTUN_A_IFNAME), OUTLINE(TLSTUN_A_REMOTE),
+	OUTLINE(TLSTUN_A_REMOTE6), OUTLINE(TLSTUN_A_LOCAL),
+	OUTLINE(TLSTUN_A_LOCAL6), OUTLINE(TLSTUN_A_PORT),
+	OUTLINE(TLSTUN_A_VNI), OUTLINE(TLSTUN_A_TTL), OUTLINE(TLSTUN_A_TOS),
+	OUTLINE(TLSTUN_A_DF), OUTLINE(TLSTUN_A_FLAGS),
+	OUTLINE(TLSTUN_A_TX_SPI), OUTLINE(TLSTUN_A_SA_COUNT),
+	[TLSTUN_A_STATS]	= { .type = NLA_NESTED },
+	[TLSTUN_A_SA]		= { .type = NLA_NESTED },
+	OUTLINE(TLSTUN_A_EXPIRE_REASON),
+};
+#undef OUTLINE
+static_assert(TLSTUN_A_MAX == TLSTUN_A_EXPIRE_REASON,
+	      "add_sa_outline must name every attribute");
 
 static const struct nla_policy sel_sa_policy[TLSTUN_A_MAX + 1] = {
 	DEV_SELECTOR,
@@ -431,16 +458,40 @@ static int parse_sa(struct genl_info *info, struct nlattr **attrs,
 				policy, info->extack);
 }
 
+/* Zero the payload of every TLSTUN_A_SA of the request: all copies of the
+ * key, the duplicates that parsing ignored included, wherever validation
+ * stopped. (The core refused any request with bytes after its last
+ * attribute; the tail is wiped all the same.)
+ */
+static void wipe_sa_attrs(const struct genl_info *info)
+{
+	const struct nlmsghdr *nlh = info->nlhdr;
+	struct nlattr *nla;
+	int rem;
+
+	nlmsg_for_each_attr(nla, nlh, GENL_HDRLEN, rem) {
+		if (nla_type(nla) == TLSTUN_A_SA)
+			memzero_explicit(nla_data(nla), nla_len(nla));
+	}
+	if (rem > 0)
+		memzero_explicit(nla, rem);
+}
+
 static int add_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[TLSTUN_SA_MAX + 1] = {};
+	struct nlattr *attrs[TLSTUN_A_MAX + 1];
 	struct tlstun_dev *tt;
 	int err;
 
-	err = parse_sa(info, info->attrs, sa_policy, tb);
+	err = nlmsg_parse(info->nlhdr, GENL_HDRLEN, attrs, TLSTUN_A_MAX,
+			  add_sa_policy, info->extack);
 	if (err)
 		goto out_wipe;
-	tt = dev_from_attrs(genl_info_net(info), info->attrs, info->extack);
+	err = parse_sa(info, attrs, sa_policy, tb);
+	if (err)
+		goto out_wipe;
+	tt = dev_from_attrs(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(tt)) {
 		err = PTR_ERR(tt);
 		goto out_wipe;
@@ -448,12 +499,11 @@ static int add_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	err = tlstun_sa_add(tt, tb, info->extack);
 	tlstun_dev_put(tt);
 out_wipe:
-	/* The request skb is the only other copy of the key in the kernel;
-	 * wipe it, also before an error ack echoes the request back.
+	/* The request skb holds the only other copies of the key in the
+	 * kernel; wipe them, also before an error ack echoes the request
+	 * back. Documentation/threat-model.rst says what this cannot reach.
 	 */
-	if (tb[TLSTUN_SA_KEY])
-		memzero_explicit(nla_data(tb[TLSTUN_SA_KEY]),
-				 nla_len(tb[TLSTUN_SA_KEY]));
+	wipe_sa_attrs(info);
 	return err;
 }
 
@@ -589,8 +639,11 @@ static const struct genl_ops tlstun_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = TLSTUN_CMD_ADD_SA,
+		/* The core checks the outline; add_sa_doit() validates,
+		 * then wipes.
+		 */
 		.doit = add_sa_doit,
-		.policy = add_sa_policy,
+		.policy = add_sa_outline,
 		.maxattr = TLSTUN_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {

@@ -17,7 +17,7 @@
  *
  * Keys are not kept: the transform holds its expanded key, and each SA
  * keeps only a salted SHA-256 fingerprint so the guards can compare keys.
- * The key attribute is wiped in the request once the transform is keyed.
+ * netlink.c wipes every key attribute of the request once it is handled.
  *
  * Removal. A deleted, flushed or hard-expired SA is marked TLSTUN_SA_DEAD
  * before it is unpublished, so packets that already hold it (queued for

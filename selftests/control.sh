@@ -5,8 +5,9 @@
 # request leaves behind: a port move does not hide other devices' rx SAs
 # from the receive path; once DEL_SA returns nothing more is delivered
 # under the SA, not even what was queued; the memory SAs take is charged
-# to the memory cgroup of whoever added them; and a dump that SAs or
-# devices change under is flagged NLM_F_DUMP_INTR.
+# to the memory cgroup of whoever added them; no copy of a key survives in
+# a request the kernel handled, whether it accepted it or not; and a dump
+# that SAs or devices change under is flagged NLM_F_DUMP_INTR.
 #
 #  +---------------- $ns1 ----------------+      +------- $ns2 --------+
 #  |  tt0  10.0.0.1  udp 6081             |      |  tt0  10.0.0.2      |
@@ -14,6 +15,7 @@
 #  |  tt1  udp 6081 <-> 7000, 200 rx SAs  |      |       rx 0xb01      |
 #  |       in 0xa01's hash bucket         |      |                     |
 #  |  tt3  udp 7003 (memory cgroup case)  |      |  iperf3 -c / ping   |
+#  |  nlmon0 (key wipe case)              |      |                     |
 #  |  veth1  10.0.1.1 ------------------- veth ---- veth2  10.0.1.2    |
 #  +--------------------------------------+      +---------------------+
 #
@@ -208,6 +210,37 @@ case_memcg() {
 	ip -n "$ns1" link del tt3
 }
 
+# An nlmon device sees every request as the kernel received it, sharing
+# its bytes; read after the kernel answered, those bytes show whether it
+# wiped the key, in every request it handled: refused by policy,
+# with a key attribute given twice, with two SA nests, accepted.
+case_key_wiped() {
+	local kw kx out
+
+	kw=$(printf 'c7%.0s' {1..32})
+	kx=$(printf '5e%.0s' {1..32})
+	if ! ip -n "$ns1" link add nlmon0 type nlmon 2>/dev/null; then
+		skip "no nlmon device"
+		return
+	fi
+	ip -n "$ns1" link set nlmon0 up || fail "cannot bring nlmon0 up" || return
+	out=$(nlp "$ns1" tap nlmon0 "$kw" <<-EOF
+	ADD_SA A_IFNAME:str:tt1 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:0xd01 SA_SUITE:u16:$SUITE_256 SA_KEY:hex:$kw SA_REPLAY_WINDOW:u32:0 end
+	ADD_SA A_IFNAME:str:tt1 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:0xd02 SA_SUITE:u16:$SUITE_256 SA_KEY:hex:$kw SA_FLAGS:u32:1 end
+	ADD_SA A_IFNAME:str:tt1 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:0xd03 SA_SUITE:u16:$SUITE_256 SA_KEY:hex:$kw SA_KEY:hex:$kx end
+	ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0xd04 $SUITE_256 "$kw") $(sa_nest $DIR_RX 0xd05 $SUITE_256 "$kx")
+	ADD_SA A_IFNAME:str:nosuch $(sa_nest $DIR_RX 0xd06 $SUITE_256 "$kw")
+	ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0xd07 $SUITE_256 "$kw")
+	EOF
+	) || fail "nlprobe tap failed: $out" || return
+	ip -n "$ns1" link del nlmon0
+	ktap_print_msg "$(tr '\n' ';' <<<"$out")"
+	[ "$(grep -c '^OK$' <<<"$out")" = 3 ] ||
+		fail "expected 3 requests accepted: $out"
+	[ "$(tail -n 1 <<<"$out")" = "tap: 6 requests, 0 hold the key" ] ||
+		fail "key bytes survived the request: $(tail -n 1 <<<"$out")"
+}
+
 dumps_setup() {
 	local i
 
@@ -264,11 +297,12 @@ case_sa_dump_intr() {
 }
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 setup
 run_case "a port move does not hide other devices' rx SAs" case_port_move
 run_case "nothing is delivered under an SA once DEL_SA returned" case_del_queued
 run_case "SA memory is charged to the adder's memory cgroup" case_memcg
+run_case "no key survives in a handled request" case_key_wiped
 run_case "a device dump is flagged when SAs change under it" case_device_dump_intr
 run_case "an SA dump is flagged when SAs change under it" case_sa_dump_intr
 ktap_finished

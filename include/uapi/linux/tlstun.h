@@ -95,6 +95,11 @@
  *      UDP port (EEXIST), since its counter would restart; more than
  *      TLSTUN_MAX_SAS SAs (ENOSPC). Beyond those depths the guards are
  *      best effort: nonce uniqueness rests on the daemon's fresh keys.
+ *      Every copy of TLSTUN_SA_KEY in the request (duplicates included)
+ *      is wiped before the handler returns, whatever the outcome; only a
+ *      request whose outline the core refuses (an attribute type the
+ *      family lacks, a nest not flagged NLA_F_NESTED, trailing bytes)
+ *      never reaches the handler.
  *
  *    TLSTUN_CMD_DEL_SA (doit): once it returns, nothing more is sealed or
  *    opened under the SA, not even packets already queued under it (they
