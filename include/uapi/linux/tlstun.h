@@ -83,7 +83,8 @@
  *
  *      A device has one tx SA: adding a tx SA replaces the current one at
  *      once (make-before-break: add the new rx SAs first, then the tx SA,
- *      then delete the old rx SAs). The install guards refuse, each with an
+ *      then, once the packets sealed under them have arrived, delete the
+ *      old rx SAs; see DEL_SA). The install guards refuse, each with an
  *      extack message: an rx SPI already used on the device's UDP port
  *      (EEXIST); an rx key equal to the live tx key, to the key of one of
  *      the device's last TLSTUN_TX_HISTORY retired tx SAs or of one of the
