@@ -51,6 +51,9 @@ int tlstun_crypt_init(struct tlstun_crypt *c, u8 suite, const u8 *key,
 {
 	int err;
 
+	/* The crypto API takes no gfp flags: the transform is not charged
+	 * to the caller's memory cgroup; the request memory below is.
+	 */
 	c->tfm = crypto_alloc_aead("gcm(aes)", 0, 0);
 	if (IS_ERR(c->tfm)) {
 		err = PTR_ERR(c->tfm);
@@ -75,7 +78,7 @@ int tlstun_crypt_init(struct tlstun_crypt *c, u8 suite, const u8 *key,
 		      sizeof(struct aead_request) + crypto_aead_reqsize(c->tfm);
 	c->pcpu = __alloc_percpu_gfp(c->ctx_size,
 				     __alignof__(struct tlstun_crypt_ctx),
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 	if (!c->pcpu) {
 		err = -ENOMEM;
 		goto err_free_tfm;

@@ -90,6 +90,18 @@ void tlstun_dev_kick_lifetime(struct tlstun_dev *tt)
 	mod_delayed_work(tlstun_wq, &tt->lifetime_work, 0);
 }
 
+/**
+ * tlstun_dev_changed() - note a change of SAs or configuration that a dump
+ *	of the devices of the namespace would show
+ * @tt: the device
+ */
+void tlstun_dev_changed(struct tlstun_dev *tt)
+{
+	struct tlstun_net *tn = net_generic(dev_net(tt->dev), tlstun_net_id);
+
+	atomic_inc(&tn->dev_gen);
+}
+
 static void cfg_free_rcu(struct rcu_head *rcu)
 {
 	struct tlstun_cfg *cfg = container_of(rcu, struct tlstun_cfg, rcu);
@@ -98,9 +110,12 @@ static void cfg_free_rcu(struct rcu_head *rcu)
 	kfree(cfg);
 }
 
+/* Allocations a namespace's admin can cause are charged to its memory
+ * cgroup; the net_device and its private part are the core's.
+ */
 static struct tlstun_cfg *cfg_alloc(const struct tlstun_cfg *from)
 {
-	struct tlstun_cfg *cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	struct tlstun_cfg *cfg = kmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 
 	if (!cfg)
 		return NULL;
@@ -115,7 +130,7 @@ static struct tlstun_cfg *cfg_alloc(const struct tlstun_cfg *from)
 	/* A fresh route cache per configuration: resetting a cache the
 	 * datapath may be using concurrently is not allowed.
 	 */
-	if (dst_cache_init(&cfg->dst_cache, GFP_KERNEL)) {
+	if (dst_cache_init(&cfg->dst_cache, GFP_KERNEL_ACCOUNT)) {
 		kfree(cfg);
 		return NULL;
 	}
@@ -202,7 +217,13 @@ static int cfg_apply(struct tlstun_cfg *cfg, const struct tlstun_cfg_nla *a,
 	return 0;
 }
 
-/* Move every rx SA of @tt from its port to @to, or change nothing. */
+/* Move every rx SA of @tt from its port to @to, or change nothing.
+ *
+ * Readers are not held off: a lookup on @to sees each SA once it is linked
+ * at the head of its chain, and a lookup on @from that was walking a chain
+ * when one of its nodes moved may have followed that node into @to's
+ * table, so @from's move_seq tells it to look again (tlstun_port_lookup()).
+ */
 static int move_rx_sas(struct tlstun_dev *tt, struct tlstun_port *from,
 		       struct tlstun_port *to, struct netlink_ext_ack *extack)
 {
@@ -225,20 +246,22 @@ static int move_rx_sas(struct tlstun_dev *tt, struct tlstun_port *from,
 			if (other->spi == sa->spi) {
 				spin_unlock_bh(&to->lock);
 				NL_SET_ERR_MSG_FMT(extack,
-						       "rx SPI 0x%08x of this device is in use on UDP port %u",
-						       sa->spi, to->port);
+						   "rx SPI 0x%08x of this device is in use on UDP port %u",
+						   sa->spi, to->port);
 				return -EEXIST;
 			}
 		}
 	}
+	spin_lock_nested(&from->lock, SINGLE_DEPTH_NESTING);
+	write_seqcount_begin(&from->move_seq);
 	list_for_each_entry(sa, &tt->sas, list) {
 		if (sa->dir != TLSTUN_SA_DIR_RX)
 			continue;
-		spin_lock_nested(&from->lock, SINGLE_DEPTH_NESTING);
 		hash_del_rcu(&sa->hnode);
-		spin_unlock(&from->lock);
 		hash_add_rcu(to->rx_sas, &sa->hnode, sa->spi);
 	}
+	write_seqcount_end(&from->move_seq);
+	spin_unlock(&from->lock);
 	spin_unlock_bh(&to->lock);
 	return 0;
 }
@@ -291,6 +314,7 @@ int tlstun_dev_change_cfg(struct tlstun_dev *tt, const struct tlstun_cfg_nla *a,
 		rcu_assign_pointer(tt->port, new_port);
 	}
 	rcu_assign_pointer(tt->cfg, cfg);
+	tlstun_dev_changed(tt);
 	mutex_unlock(&tt->lock);
 
 	call_rcu(&old->rcu, cfg_free_rcu);
@@ -429,9 +453,9 @@ static void tlstun_setup(struct net_device *dev)
 struct netlink_range_validation tlstun_vni_range = { .max = 0xffffff };
 
 static const struct nla_policy tlstun_link_policy[IFLA_TLSTUN_MAX + 1] = {
-	[IFLA_TLSTUN_REMOTE]	= { .type = NLA_U32 },
+	[IFLA_TLSTUN_REMOTE]	= { .type = NLA_BE32 },
 	[IFLA_TLSTUN_REMOTE6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IFLA_TLSTUN_LOCAL]	= { .type = NLA_U32 },
+	[IFLA_TLSTUN_LOCAL]	= { .type = NLA_BE32 },
 	[IFLA_TLSTUN_LOCAL6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IFLA_TLSTUN_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[IFLA_TLSTUN_VNI]	= NLA_POLICY_FULL_RANGE(NLA_U32, &tlstun_vni_range),
@@ -471,12 +495,14 @@ static int tlstun_newlink(struct net *src_net, struct net_device *dev,
 
 	tt->net = src_net;
 	INIT_LIST_HEAD(&tt->sas);
+	tt->sa_gen = 1;
 	INIT_LIST_HEAD(&tt->net_list);
 	mutex_init(&tt->lock);
 	INIT_DELAYED_WORK(&tt->lifetime_work, tlstun_sa_lifetime_work);
 	tt->acquire_next = jiffies;
 
-	tt->drops = netdev_alloc_pcpu_stats(struct tlstun_pcpu_drops);
+	tt->drops = __netdev_alloc_pcpu_stats(struct tlstun_pcpu_drops,
+					      GFP_KERNEL_ACCOUNT);
 	if (!tt->drops)
 		return -ENOMEM;
 

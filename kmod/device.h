@@ -10,6 +10,7 @@
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <linux/ptr_ring.h>
+#include "sa.h"
 
 struct tlstun_port;
 struct tlstun_sa;
@@ -53,20 +54,14 @@ enum tlstun_drop {
 	TLSTUN_DROP_TX_ERROR,
 	TLSTUN_DROP_TX_TOO_BIG,
 	TLSTUN_DROP_TX_CFG_CHANGED,
+	TLSTUN_DROP_RX_SA_DELETED,
+	TLSTUN_DROP_TX_SA_DELETED,
 	TLSTUN_DROP_NR
 };
 
 struct tlstun_pcpu_drops {
 	u64_stats_t count[TLSTUN_DROP_NR];
 	struct u64_stats_sync syncp;
-};
-
-/* A retired tx (SPI, key) pair. The device remembers TLSTUN_TX_HISTORY of
- * them, so that reinstalling one (which would restart its counter and
- * repeat nonces under the same key) is refused.
- */struct tlstun_tx_used {
-	u32 spi;
-	u8 key_fp[32];
 };
 
 enum {
@@ -85,11 +80,12 @@ enum {
  * @sas: every SA of this device, rx and tx (@lock)
  * @n_sas: length of @sas
  * @sa_gen: bumped on every change of @sas, so a dump can flag itself as
- *	interrupted
+ *	interrupted; never 0, which netlink takes for "not tracked"
  * @lock: serialises SA and configuration changes; taken after RTNL
  * @dead: set under @lock once the device is being deleted; no SA is added
  *	after that
- * @tx_history: fingerprints of retired tx (SPI, key) pairs (@lock)
+ * @tx_history: fingerprints of the last TLSTUN_TX_HISTORY retired tx
+ *	(SPI, key) pairs (@lock)
  * @tx_history_next: next slot of @tx_history to overwrite
  * @lifetime_work: sends SA events and enforces time limits and hard expiry
  * @events: TLSTUN_DEV_EV_* bits set by the datapath for @lifetime_work
@@ -150,5 +146,6 @@ int tlstun_dev_change_cfg(struct tlstun_dev *tt, const struct tlstun_cfg_nla *a,
 void tlstun_dev_drop(struct tlstun_dev *tt, enum tlstun_drop reason);
 void tlstun_dev_read_drops(struct tlstun_dev *tt, u64 out[TLSTUN_DROP_NR]);
 void tlstun_dev_kick_lifetime(struct tlstun_dev *tt);
+void tlstun_dev_changed(struct tlstun_dev *tt);
 
 #endif /* _TLSTUN_DEVICE_H */

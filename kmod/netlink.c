@@ -5,15 +5,20 @@
  *
  * Every operation needs CAP_NET_ADMIN in the user namespace owning the
  * network namespace (GENL_UNS_ADMIN_PERM), and so does joining the events
- * group. The family is new, so the core validates strictly: unknown
- * attributes and wrong types or lengths are refused before a handler runs;
- * each command has its own policy, so attributes meaningful only in a reply
- * or another command are refused too.
+ * group. The family is new, so validation is strict: unknown attributes,
+ * wrong types or lengths and unknown flag bits are refused; each command
+ * has its own policy, so attributes meaningful only in a reply or another
+ * command are refused too. The core validates before the handler runs;
+ * for ADD_SA, whose request carries a key, it checks only the outline
+ * (add_sa_outline), since a request it refused would never reach the
+ * handler that wipes the key: add_sa_doit() validates the rest with the
+ * same strictness and wipes in every case.
  */
 
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include "compat.h"
 #include "device.h"
@@ -23,13 +28,20 @@
 
 static struct genl_family tlstun_family;
 
+/* Deadlines are boot-time seconds plus a limit: bounded, they cannot wrap. */
+static struct netlink_range_validation seconds_range = {
+	.max = TLSTUN_SA_MAX_SECONDS,
+};
+
 const struct nla_policy tlstun_lifetime_policy[TLSTUN_LIFETIME_MAX + 1] = {
 	[TLSTUN_LIFETIME_SOFT_PACKETS]	= { .type = NLA_U64 },
 	[TLSTUN_LIFETIME_HARD_PACKETS]	= { .type = NLA_U64 },
 	[TLSTUN_LIFETIME_SOFT_BYTES]	= { .type = NLA_U64 },
 	[TLSTUN_LIFETIME_HARD_BYTES]	= { .type = NLA_U64 },
-	[TLSTUN_LIFETIME_SOFT_SECONDS]	= { .type = NLA_U64 },
-	[TLSTUN_LIFETIME_HARD_SECONDS]	= { .type = NLA_U64 },
+	[TLSTUN_LIFETIME_SOFT_SECONDS]	= NLA_POLICY_FULL_RANGE(NLA_U64,
+								&seconds_range),
+	[TLSTUN_LIFETIME_HARD_SECONDS]	= NLA_POLICY_FULL_RANGE(NLA_U64,
+								&seconds_range),
 };
 
 static const struct nla_policy sa_policy[TLSTUN_SA_MAX + 1] = {
@@ -46,7 +58,8 @@ static const struct nla_policy sa_policy[TLSTUN_SA_MAX + 1] = {
 	[TLSTUN_SA_PEER]	= { .type = NLA_NUL_STRING,
 				    .len = TLSTUN_PEER_MAX - 1 },
 	[TLSTUN_SA_LIFETIME]	= NLA_POLICY_NESTED(tlstun_lifetime_policy),
-	[TLSTUN_SA_FLAGS]	= { .type = NLA_U32 },
+	/* No SA flag is defined yet. */
+	[TLSTUN_SA_FLAGS]	= NLA_POLICY_MASK(NLA_U32, 0),
 };
 
 /* DEL_SA and GET_SA name an SA; nothing else is accepted. */
@@ -65,22 +78,45 @@ static const struct nla_policy get_device_policy[TLSTUN_A_MAX + 1] = {
 
 static const struct nla_policy set_device_policy[TLSTUN_A_MAX + 1] = {
 	DEV_SELECTOR,
-	[TLSTUN_A_REMOTE]	= { .type = NLA_U32 },
+	[TLSTUN_A_REMOTE]	= { .type = NLA_BE32 },
 	[TLSTUN_A_REMOTE6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[TLSTUN_A_LOCAL]	= { .type = NLA_U32 },
+	[TLSTUN_A_LOCAL]	= { .type = NLA_BE32 },
 	[TLSTUN_A_LOCAL6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[TLSTUN_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
 	[TLSTUN_A_VNI]		= NLA_POLICY_FULL_RANGE(NLA_U32, &tlstun_vni_range),
 	[TLSTUN_A_TTL]		= { .type = NLA_U8 },
 	[TLSTUN_A_TOS]		= { .type = NLA_U8 },
 	[TLSTUN_A_DF]		= NLA_POLICY_MAX(NLA_U8, TLSTUN_DF_MAX),
-	[TLSTUN_A_FLAGS]	= { .type = NLA_U32 },
+	[TLSTUN_A_FLAGS]	= NLA_POLICY_MASK(NLA_U32, __TLSTUN_DEVICE_F_ALL),
 };
 
 static const struct nla_policy add_sa_policy[TLSTUN_A_MAX + 1] = {
 	DEV_SELECTOR,
 	[TLSTUN_A_SA]		= NLA_POLICY_NESTED(sa_policy),
 };
+
+/* What the core checks of an ADD_SA request before the handler runs: only
+ * the outline (attribute types the family has, nests flagged as nests, no
+ * trailing bytes), which a new family's op cannot opt out of. Everything
+ * else, the whole SA nest included, add_sa_doit() validates with
+ * add_sa_policy, after which it wipes the key whatever the outcome.
+ */
+#define OUTLINE(a) [a] = { .type = NLA_BINARY }
+static const struct nla_policy add_sa_outline[TLSTUN_A_MAX + 1] = {
+	OUTLINE(TLSTUN_A_PAD), OUTLINE(TLSTUN_A_IFINDEX),
+	OUTLINE(TLSTUN_A_IFNAME), OUTLINE(TLSTUN_A_REMOTE),
+	OUTLINE(TLSTUN_A_REMOTE6), OUTLINE(TLSTUN_A_LOCAL),
+	OUTLINE(TLSTUN_A_LOCAL6), OUTLINE(TLSTUN_A_PORT),
+	OUTLINE(TLSTUN_A_VNI), OUTLINE(TLSTUN_A_TTL), OUTLINE(TLSTUN_A_TOS),
+	OUTLINE(TLSTUN_A_DF), OUTLINE(TLSTUN_A_FLAGS),
+	OUTLINE(TLSTUN_A_TX_SPI), OUTLINE(TLSTUN_A_SA_COUNT),
+	[TLSTUN_A_STATS]	= { .type = NLA_NESTED },
+	[TLSTUN_A_SA]		= { .type = NLA_NESTED },
+	OUTLINE(TLSTUN_A_EXPIRE_REASON),
+};
+#undef OUTLINE
+static_assert(TLSTUN_A_MAX == TLSTUN_A_EXPIRE_REASON,
+	      "add_sa_outline must name every attribute");
 
 static const struct nla_policy sel_sa_policy[TLSTUN_A_MAX + 1] = {
 	DEV_SELECTOR,
@@ -105,6 +141,8 @@ static const u16 drop_attr[TLSTUN_DROP_NR] = {
 	[TLSTUN_DROP_TX_ERROR]		= TLSTUN_STATS_TX_ERROR,
 	[TLSTUN_DROP_TX_TOO_BIG]	= TLSTUN_STATS_TX_TOO_BIG,
 	[TLSTUN_DROP_TX_CFG_CHANGED]	= TLSTUN_STATS_TX_CFG_CHANGED,
+	[TLSTUN_DROP_RX_SA_DELETED]	= TLSTUN_STATS_RX_SA_DELETED,
+	[TLSTUN_DROP_TX_SA_DELETED]	= TLSTUN_STATS_TX_SA_DELETED,
 };
 
 static const u16 port_drop_attr[TLSTUN_PORT_DROP_NR] = {
@@ -334,6 +372,18 @@ out:
 	return err;
 }
 
+/* Changes when a device comes or goes (the core's counter) or when an SA
+ * or the configuration of a tlstun device here changes (ours); never 0,
+ * which netlink takes for "not tracked".
+ */
+static unsigned int devices_gen(struct net *net)
+{
+	struct tlstun_net *tn = net_generic(net, tlstun_net_id);
+
+	return (READ_ONCE(net->dev_base_seq) +
+		(unsigned int)atomic_read(&tn->dev_gen)) ?: 1;
+}
+
 static int get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
@@ -342,6 +392,7 @@ static int get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	rcu_read_lock();
+	cb->seq = devices_gen(net);
 	for_each_netdev_rcu(net, dev) {
 		if (dev->rtnl_link_ops != &tlstun_link_ops)
 			continue;
@@ -354,6 +405,7 @@ static int get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			idx--;
 			break;
 		}
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 	}
 	rcu_read_unlock();
 	cb->args[0] = idx;
@@ -375,13 +427,9 @@ static int set_device_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 flags = 0;
 	int err;
 
+	/* The policy's mask refused unknown bits. */
 	if (a[TLSTUN_A_FLAGS])
 		flags = nla_get_u32(a[TLSTUN_A_FLAGS]);
-	if (flags & ~__TLSTUN_DEVICE_F_ALL) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[TLSTUN_A_FLAGS],
-				    "unknown device flags");
-		return -EOPNOTSUPP;
-	}
 	rtnl_lock();
 	tt = dev_from_attrs(genl_info_net(info), a, info->extack);
 	if (IS_ERR(tt)) {
@@ -400,27 +448,51 @@ out_unlock:
 	return err;
 }
 
-static int parse_sa(struct genl_info *info, const struct nla_policy *policy,
-		    struct nlattr **tb)
+static int parse_sa(struct genl_info *info, struct nlattr **attrs,
+		    const struct nla_policy *policy, struct nlattr **tb)
 {
-	if (!info->attrs[TLSTUN_A_SA]) {
+	if (!attrs[TLSTUN_A_SA]) {
 		NL_SET_ERR_MSG(info->extack, "missing SA attribute");
 		return -EINVAL;
 	}
-	return nla_parse_nested(tb, TLSTUN_SA_MAX, info->attrs[TLSTUN_A_SA],
+	return nla_parse_nested(tb, TLSTUN_SA_MAX, attrs[TLSTUN_A_SA],
 				policy, info->extack);
+}
+
+/* Zero the payload of every TLSTUN_A_SA of the request: all copies of the
+ * key, the duplicates that parsing ignored included, wherever validation
+ * stopped. (The core refused any request with bytes after its last
+ * attribute; the tail is wiped all the same.)
+ */
+static void wipe_sa_attrs(const struct genl_info *info)
+{
+	const struct nlmsghdr *nlh = info->nlhdr;
+	struct nlattr *nla;
+	int rem;
+
+	nlmsg_for_each_attr(nla, nlh, GENL_HDRLEN, rem) {
+		if (nla_type(nla) == TLSTUN_A_SA)
+			memzero_explicit(nla_data(nla), nla_len(nla));
+	}
+	if (rem > 0)
+		memzero_explicit(nla, rem);
 }
 
 static int add_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[TLSTUN_SA_MAX + 1] = {};
+	struct nlattr *attrs[TLSTUN_A_MAX + 1];
 	struct tlstun_dev *tt;
 	int err;
 
-	err = parse_sa(info, sa_policy, tb);
+	err = nlmsg_parse(info->nlhdr, GENL_HDRLEN, attrs, TLSTUN_A_MAX,
+			  add_sa_policy, info->extack);
 	if (err)
 		goto out_wipe;
-	tt = dev_from_attrs(genl_info_net(info), info->attrs, info->extack);
+	err = parse_sa(info, attrs, sa_policy, tb);
+	if (err)
+		goto out_wipe;
+	tt = dev_from_attrs(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(tt)) {
 		err = PTR_ERR(tt);
 		goto out_wipe;
@@ -428,12 +500,11 @@ static int add_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	err = tlstun_sa_add(tt, tb, info->extack);
 	tlstun_dev_put(tt);
 out_wipe:
-	/* The request skb is the only other copy of the key in the kernel;
-	 * wipe it, also before an error ack echoes the request back.
+	/* The request skb holds the only other copies of the key in the
+	 * kernel; wipe them, also before an error ack echoes the request
+	 * back. Documentation/threat-model.rst says what this cannot reach.
 	 */
-	if (tb[TLSTUN_SA_KEY])
-		memzero_explicit(nla_data(tb[TLSTUN_SA_KEY]),
-				 nla_len(tb[TLSTUN_SA_KEY]));
+	wipe_sa_attrs(info);
 	return err;
 }
 
@@ -442,7 +513,7 @@ static int sel_sa(struct genl_info *info, u8 *dir, u32 *spi)
 	struct nlattr *tb[TLSTUN_SA_MAX + 1];
 	int err;
 
-	err = parse_sa(info, sa_sel_policy, tb);
+	err = parse_sa(info, info->attrs, sa_sel_policy, tb);
 	if (err)
 		return err;
 	if (!tb[TLSTUN_SA_DIR] || !tb[TLSTUN_SA_SPI]) {
@@ -535,7 +606,7 @@ static int get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 
 	mutex_lock(&tt->lock);
-	cb->seq = tt->sa_gen;
+	cb->seq = tt->sa_gen;	/* never 0 */
 	list_for_each_entry(sa, &tt->sas, list) {
 		if (idx++ < cb->args[1])
 			continue;
@@ -569,8 +640,11 @@ static const struct genl_ops tlstun_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = TLSTUN_CMD_ADD_SA,
+		/* The core checks the outline; add_sa_doit() validates,
+		 * then wipes.
+		 */
 		.doit = add_sa_doit,
-		.policy = add_sa_policy,
+		.policy = add_sa_outline,
 		.maxattr = TLSTUN_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {

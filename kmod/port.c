@@ -80,16 +80,19 @@ static struct tlstun_port *port_create(struct net *net, u16 num,
 	struct socket *sock;
 	int err = -ENOMEM;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	/* Charged to the memory cgroup of whoever binds the port. */
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
-	port->drops = netdev_alloc_pcpu_stats(struct tlstun_pcpu_port_drops);
+	port->drops = __netdev_alloc_pcpu_stats(struct tlstun_pcpu_port_drops,
+						GFP_KERNEL_ACCOUNT);
 	if (!port->drops)
 		goto err_free_port;
 	port->net = net;
 	port->port = num;
 	port->refcnt = 1;
 	spin_lock_init(&port->lock);
+	seqcount_spinlock_init(&port->move_seq, &port->lock);
 	hash_init(port->rx_sas);
 
 	sock = port_sock(net, num, false);
@@ -275,7 +278,14 @@ void tlstun_port_del_sa(struct tlstun_port *port, struct tlstun_sa *sa)
  */
 struct tlstun_sa *tlstun_port_lookup(struct tlstun_port *port, u32 spi)
 {
-	return port_find(port, spi);
+	struct tlstun_sa *sa;
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&port->move_seq);
+		sa = port_find(port, spi);
+	} while (read_seqcount_retry(&port->move_seq, seq));
+	return sa;
 }
 
 /**

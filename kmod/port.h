@@ -4,18 +4,21 @@
 
 #include <linux/hashtable.h>
 #include <linux/netlink.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
-
-struct tlstun_sa;
+#include "sa.h"
 
 /* Per network namespace state: the tlstun devices created here and the UDP
- * ports they share. Both lists are protected by RTNL.
+ * ports they share, both lists protected by RTNL; and a generation of the
+ * tlstun devices that live here, bumped on every SA or configuration
+ * change, for dumps of them.
  */
 struct tlstun_net {
 	struct list_head devs;
 	struct list_head ports;
+	atomic_t dev_gen;
 };
 
 extern unsigned int tlstun_net_id;
@@ -41,10 +44,17 @@ struct tlstun_pcpu_port_drops {
  * @refcnt: devices bound to this port (RTNL)
  * @sock4: IPv4 socket
  * @sock6: IPv6 socket (v6only), NULL when IPv6 is unavailable
- * @lock: serialises writers of @rx_sas; readers use RCU
+ * @lock: serialises writers of @rx_sas and @tx_history; readers of
+ *	@rx_sas use RCU
+ * @move_seq: written while rx SAs move from this port's table to another
+ *	port's (tlstun_dev_change_cfg()); a lookup that overlapped a move
+ *	may have followed a moved node into the other table and is retried
  * @rx_sas: every rx SA of every device on this port, by SPI. An SPI is
  *	unique per port, so a packet's SPI names its SA (and thereby its
  *	device) before anything else about it is trusted.
+ * @tx_history: the last TLSTUN_PORT_TX_HISTORY tx (SPI, key) pairs
+ *	installed on any device of the port (@lock)
+ * @tx_history_next: next slot of @tx_history to overwrite
  * @drops: drops that happen before an SA, and so a device, is known
  */
 struct tlstun_port {
@@ -55,7 +65,10 @@ struct tlstun_port {
 	struct socket *sock4;
 	struct socket *sock6;
 	spinlock_t lock;
+	seqcount_spinlock_t move_seq;
 	DECLARE_HASHTABLE(rx_sas, TLSTUN_PORT_HASH_BITS);
+	struct tlstun_tx_used tx_history[TLSTUN_PORT_TX_HISTORY];
+	unsigned int tx_history_next;
 	struct tlstun_pcpu_port_drops __percpu *drops;
 };
 

@@ -84,6 +84,13 @@ static void deliver(struct sk_buff *skb)
 	u8 outer_tos = cb->outer_tos;
 	bool fresh;
 
+	/* Deleted while this packet was queued or being opened: userspace
+	 * was told the SA is gone, so nothing more is delivered under it.
+	 */
+	if (unlikely(test_bit(TLSTUN_SA_DEAD, &sa->flags))) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_SA_DELETED, -1);
+		return;
+	}
 	spin_lock_bh(&sa->replay_lock);
 	fresh = tlstun_replay_check_and_update(&sa->replay, cb->crypt.counter);
 	spin_unlock_bh(&sa->replay_lock);
@@ -227,7 +234,7 @@ int tlstun_receive_init(struct tlstun_dev *tt)
 {
 	INIT_WORK(&tt->rx_work, rx_work);
 	atomic_set(&tt->rx_inflight, 0);
-	return ptr_ring_init(&tt->rx_ring, TLSTUN_RX_RING, GFP_KERNEL);
+	return ptr_ring_init(&tt->rx_ring, TLSTUN_RX_RING, GFP_KERNEL_ACCOUNT);
 }
 
 /**

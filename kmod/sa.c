@@ -5,19 +5,29 @@
  * Nonce safety. The nonce of a packet is SPI || counter and every install
  * starts a fresh counter at zero, so a (key, nonce) pair could only repeat if
  * a tx SA with the same SPI and key were installed twice. The guards refuse
- * that for the live tx SA and for the last TLSTUN_TX_HISTORY retired ones,
- * refuse a tx key equal to any rx key of the device (the peer seals under
- * our rx keys, with its own counters), and the counter stops one short of
- * wrapping. Across module reloads and reboots the guarantee comes from the
- * daemon, which derives every key from a fresh TLS handshake
- * (Documentation/key-schedule.rst).
+ * that for the device's live tx SA, for its last TLSTUN_TX_HISTORY retired
+ * ones, and for the last TLSTUN_PORT_TX_HISTORY tx SAs installed on any
+ * device of its UDP port (two devices of a port may well face one peer).
+ * They refuse a tx key equal to any rx key of the device and an rx key equal
+ * to the live tx key or to one in either history (the peer seals under our
+ * rx keys, with its own counters), and the counter stops one short of
+ * wrapping. Beyond the histories' depths, and across module reloads and
+ * reboots, the guarantee comes from the daemon, which derives every key
+ * from a fresh TLS handshake (Documentation/key-schedule.rst).
  *
  * Keys are not kept: the transform holds its expanded key, and each SA
  * keeps only a salted SHA-256 fingerprint so the guards can compare keys.
- * The key attribute is wiped in the request once the transform is keyed.
+ * netlink.c wipes every key attribute of the request once it is handled.
+ *
+ * Removal. A deleted, flushed or hard-expired SA is marked TLSTUN_SA_DEAD
+ * before it is unpublished, so packets that already hold it (queued for
+ * opening, or between lookup and sealing) are dropped rather than opened or
+ * sealed after userspace was told it is gone. A tx SA replaced by a new one
+ * is not dead: make-before-break lets its in-flight packets finish.
  */
 
 #include <linux/netdevice.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <crypto/algapi.h>
@@ -67,45 +77,99 @@ static void sa_release(struct percpu_ref *ref)
 	queue_rcu_work(tlstun_wq, &sa->free_work);
 }
 
-static void history_add(struct tlstun_dev *tt, const struct tlstun_sa *sa)
+static void history_add(struct tlstun_tx_used *ring, unsigned int len,
+			unsigned int *next, const struct tlstun_sa *sa)
 {
-	struct tlstun_tx_used *u = &tt->tx_history[tt->tx_history_next];
+	struct tlstun_tx_used *u = &ring[*next];
 
-	lockdep_assert_held(&tt->lock);
 	u->spi = sa->spi;
 	memcpy(u->key_fp, sa->key_fp, sizeof(u->key_fp));
-	tt->tx_history_next = (tt->tx_history_next + 1) % TLSTUN_TX_HISTORY;
+	*next = (*next + 1) % len;
 }
 
-static bool history_has(struct tlstun_dev *tt, u32 spi, const u8 *fp)
+/* Whether @ring holds @fp, under @spi, or under any SPI when @spi is 0. */
+static bool history_has(const struct tlstun_tx_used *ring, unsigned int len,
+			u32 spi, const u8 *fp)
 {
 	unsigned int i;
 
-	lockdep_assert_held(&tt->lock);
-	for (i = 0; i < TLSTUN_TX_HISTORY; i++) {
-		if (tt->tx_history[i].spi == spi &&
-		    !crypto_memneq(tt->tx_history[i].key_fp, fp, 32))
+	for (i = 0; i < len; i++) {
+		if (ring[i].spi && (!spi || ring[i].spi == spi) &&
+		    !crypto_memneq(ring[i].key_fp, fp, 32))
 			return true;
 	}
 	return false;
 }
 
-/* Unpublish @sa and drop the device's reference. Packets already under it
- * finish; the last one frees it.
- */
-static void sa_remove(struct tlstun_dev *tt, struct tlstun_sa *sa)
+static bool dev_history_has(struct tlstun_dev *tt, u32 spi, const u8 *fp)
 {
 	lockdep_assert_held(&tt->lock);
+	return history_has(tt->tx_history, TLSTUN_TX_HISTORY, spi, fp);
+}
+
+static bool port_history_has(struct tlstun_port *port, u32 spi, const u8 *fp)
+{
+	bool has;
+
+	spin_lock_bh(&port->lock);
+	has = history_has(port->tx_history, TLSTUN_PORT_TX_HISTORY, spi, fp);
+	spin_unlock_bh(&port->lock);
+	return has;
+}
+
+/* Record tx SA @sa on @port unless the port already holds its SPI and key:
+ * check and record in one go, since the other devices of the port install
+ * under their own device locks.
+ */
+static int port_history_claim(struct tlstun_port *port, struct tlstun_sa *sa,
+			      struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	spin_lock_bh(&port->lock);
+	if (history_has(port->tx_history, TLSTUN_PORT_TX_HISTORY, sa->spi,
+			sa->key_fp)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "this tx SPI and key were used on UDP port %u; reinstalling repeats nonces",
+				   port->port);
+		err = -EEXIST;
+	} else {
+		history_add(port->tx_history, TLSTUN_PORT_TX_HISTORY,
+			    &port->tx_history_next, sa);
+	}
+	spin_unlock_bh(&port->lock);
+	return err;
+}
+
+/* The SAs of @tt changed: for dumps of them and of the devices. */
+static void sa_gen_bump(struct tlstun_dev *tt)
+{
+	lockdep_assert_held(&tt->lock);
+	if (!++tt->sa_gen)
+		tt->sa_gen = 1;
+	tlstun_dev_changed(tt);
+}
+
+/* Unpublish @sa and drop the device's reference; the last packet under it
+ * frees it. Packets already under a @dead SA are dropped, those under a
+ * replaced tx SA finish.
+ */
+static void sa_remove(struct tlstun_dev *tt, struct tlstun_sa *sa, bool dead)
+{
+	lockdep_assert_held(&tt->lock);
+	if (dead)
+		set_bit(TLSTUN_SA_DEAD, &sa->flags);
 	list_del(&sa->list);
 	tt->n_sas--;
-	tt->sa_gen++;
+	sa_gen_bump(tt);
 	if (sa->dir == TLSTUN_SA_DIR_RX) {
 		tlstun_port_del_sa(rcu_dereference_protected(tt->port,
 				   lockdep_is_held(&tt->lock)), sa);
 	} else {
 		if (rcu_access_pointer(tt->tx_sa) == sa)
 			RCU_INIT_POINTER(tt->tx_sa, NULL);
-		history_add(tt, sa);
+		history_add(tt->tx_history, TLSTUN_TX_HISTORY,
+			    &tt->tx_history_next, sa);
 	}
 	percpu_ref_kill(&sa->ref);
 }
@@ -152,6 +216,9 @@ static int parse_lifetime(struct tlstun_sa_lifetime *lt, struct nlattr *nest,
 	GET(soft_seconds, TLSTUN_LIFETIME_SOFT_SECONDS);
 	GET(hard_seconds, TLSTUN_LIFETIME_HARD_SECONDS);
 #undef GET
+	/* The policy bounds seconds by TLSTUN_SA_MAX_SECONDS, so deadlines
+	 * (boot-time seconds plus a limit) cannot wrap; see lifetime_work.
+	 */
 	if ((lt->hard_packets && lt->soft_packets > lt->hard_packets) ||
 	    (lt->hard_bytes && lt->soft_bytes > lt->hard_bytes) ||
 	    (lt->hard_seconds && lt->soft_seconds > lt->hard_seconds)) {
@@ -162,11 +229,65 @@ static int parse_lifetime(struct tlstun_sa_lifetime *lt, struct nlattr *nest,
 	return 0;
 }
 
-/* Check @sa against the device's SAs and publish it. */
+/* The rx key of @sa must be none of the tx keys that sealed, or seal,
+ * under this device's or port's counters.
+ */
+static int check_rx_key(struct tlstun_dev *tt, struct tlstun_port *port,
+			struct tlstun_sa *sa, struct tlstun_sa *old_tx,
+			struct netlink_ext_ack *extack)
+{
+	if (old_tx && !crypto_memneq(old_tx->key_fp, sa->key_fp, 32)) {
+		NL_SET_ERR_MSG(extack, "the rx key must differ from the tx key");
+		return -EINVAL;
+	}
+	if (dev_history_has(tt, 0, sa->key_fp)) {
+		NL_SET_ERR_MSG(extack,
+			       "the rx key must differ from the keys of retired tx SAs");
+		return -EINVAL;
+	}
+	if (port_history_has(port, 0, sa->key_fp)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the rx key must differ from the keys of tx SAs installed on UDP port %u",
+				   port->port);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_tx(struct tlstun_dev *tt, struct tlstun_sa *sa,
+		    struct tlstun_sa *old_tx, struct netlink_ext_ack *extack)
+{
+	struct tlstun_sa *other;
+
+	list_for_each_entry(other, &tt->sas, list) {
+		if (other->dir == TLSTUN_SA_DIR_RX &&
+		    !crypto_memneq(other->key_fp, sa->key_fp, 32)) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "the tx key must differ from the key of rx SA 0x%08x",
+					   other->spi);
+			return -EINVAL;
+		}
+	}
+	if (old_tx && old_tx->spi == sa->spi &&
+	    !crypto_memneq(old_tx->key_fp, sa->key_fp, 32)) {
+		NL_SET_ERR_MSG(extack,
+			       "this tx SA (same SPI and key) is live; reinstalling it would restart its counter and repeat nonces");
+		return -EEXIST;
+	}
+	if (dev_history_has(tt, sa->spi, sa->key_fp)) {
+		NL_SET_ERR_MSG(extack,
+			       "this tx SPI and key were used before on this device; reinstalling them would repeat nonces");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* Check @sa against the device's and the port's SAs and publish it. */
 static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 		      struct netlink_ext_ack *extack)
 {
-	struct tlstun_sa *other, *old_tx;
+	struct tlstun_sa *old_tx;
+	struct tlstun_port *port;
 	int err;
 
 	lockdep_assert_held(&tt->lock);
@@ -175,6 +296,8 @@ static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 		return -ENODEV;
 	}
 	old_tx = rcu_dereference_protected(tt->tx_sa, lockdep_is_held(&tt->lock));
+	/* The port changes only under this lock too. */
+	port = rcu_dereference_protected(tt->port, lockdep_is_held(&tt->lock));
 	/* A tx SA that replaces the live one leaves the count as it is. */
 	if (tt->n_sas >= TLSTUN_MAX_SAS &&
 	    !(sa->dir == TLSTUN_SA_DIR_TX && old_tx)) {
@@ -185,54 +308,39 @@ static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 	if (tlstun_sa_find(tt, sa->dir, sa->spi) &&
 	    sa->dir == TLSTUN_SA_DIR_RX) {
 		NL_SET_ERR_MSG_FMT(extack,
-				       "an rx SA with SPI 0x%08x exists", sa->spi);
+				   "an rx SA with SPI 0x%08x exists", sa->spi);
 		return -EEXIST;
 	}
 
 	if (sa->dir == TLSTUN_SA_DIR_RX) {
 		/* The peer seals under this key with counters we do not
-		 * control; were it also our tx key, nonces would collide.
+		 * control; were it also a tx key of ours, nonces would
+		 * collide.
 		 */
-		if (old_tx && !crypto_memneq(old_tx->key_fp, sa->key_fp, 32)) {
-			NL_SET_ERR_MSG(extack,
-					   "the rx key must differ from the tx key");
-			return -EINVAL;
-		}
-		err = tlstun_port_add_sa(rcu_dereference_protected(tt->port,
-					 lockdep_is_held(&tt->lock)), sa, extack);
+		err = check_rx_key(tt, port, sa, old_tx, extack);
+		if (err)
+			return err;
+		err = tlstun_port_add_sa(port, sa, extack);
 		if (err)
 			return err;
 	} else {
-		list_for_each_entry(other, &tt->sas, list) {
-			if (other->dir == TLSTUN_SA_DIR_RX &&
-			    !crypto_memneq(other->key_fp, sa->key_fp, 32)) {
-				NL_SET_ERR_MSG_FMT(extack,
-						       "the tx key must differ from the key of rx SA 0x%08x",
-						       other->spi);
-				return -EINVAL;
-			}
-		}
-		if (old_tx && old_tx->spi == sa->spi &&
-		    !crypto_memneq(old_tx->key_fp, sa->key_fp, 32)) {
-			NL_SET_ERR_MSG(extack,
-					   "this tx SA (same SPI and key) is live; reinstalling it would restart its counter and repeat nonces");
-			return -EEXIST;
-		}
-		if (history_has(tt, sa->spi, sa->key_fp)) {
-			NL_SET_ERR_MSG(extack,
-					   "this tx SPI and key were used before on this device; reinstalling them would repeat nonces");
-			return -EEXIST;
-		}
+		err = check_tx(tt, sa, old_tx, extack);
+		if (err)
+			return err;
+		/* Last: nothing may fail once the port recorded the pair. */
+		err = port_history_claim(port, sa, extack);
+		if (err)
+			return err;
 		/* Make-before-break: the new SA takes over at once and the
 		 * old one retires; packets already sealing under it finish.
 		 */
 		rcu_assign_pointer(tt->tx_sa, sa);
 		if (old_tx)
-			sa_remove(tt, old_tx);
+			sa_remove(tt, old_tx, false);
 	}
 	list_add_tail(&sa->list, &tt->sas);
 	tt->n_sas++;
-	tt->sa_gen++;
+	sa_gen_bump(tt);
 	if (sa->lt.soft_seconds || sa->lt.hard_seconds)
 		tlstun_dev_kick_lifetime(tt);
 	return 0;
@@ -251,24 +359,18 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 {
 	unsigned int keylen;
 	struct tlstun_sa *sa;
-	u32 flags = 0;
 	int err;
 
+	/* No SA flag is defined; the policy's mask refuses every bit. */
 	if (!a[TLSTUN_SA_DIR] || !a[TLSTUN_SA_SPI] || !a[TLSTUN_SA_SUITE] ||
 	    !a[TLSTUN_SA_KEY]) {
 		NL_SET_ERR_MSG(extack,
-				   "an SA needs dir, spi, suite and key");
+			       "an SA needs dir, spi, suite and key");
 		return -EINVAL;
 	}
-	if (a[TLSTUN_SA_FLAGS])
-		flags = nla_get_u32(a[TLSTUN_SA_FLAGS]);
-	if (flags) {
-		NL_SET_ERR_MSG_ATTR(extack, a[TLSTUN_SA_FLAGS],
-				    "unknown SA flags");
-		return -EOPNOTSUPP;
-	}
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	/* A namespace's admin makes these: charge its memory cgroup. */
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return -ENOMEM;
 	sa->tt = tt;
@@ -312,7 +414,7 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 		NL_SET_ERR_MSG(extack, "cannot set up gcm(aes)");
 		goto err_free;
 	}
-	err = percpu_ref_init(&sa->ref, sa_release, 0, GFP_KERNEL);
+	err = percpu_ref_init(&sa->ref, sa_release, 0, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_crypt;
 	netdev_hold(tt->dev, &sa->dev_tracker, GFP_KERNEL);
@@ -352,7 +454,7 @@ int tlstun_sa_del(struct tlstun_dev *tt, u8 dir, u32 spi,
 	mutex_lock(&tt->lock);
 	sa = tlstun_sa_find(tt, dir, spi);
 	if (sa) {
-		sa_remove(tt, sa);
+		sa_remove(tt, sa, true);
 	} else {
 		NL_SET_ERR_MSG_FMT(extack, "no %s SA with SPI 0x%08x",
 				       dir == TLSTUN_SA_DIR_RX ? "rx" : "tx",
@@ -375,7 +477,7 @@ void tlstun_sa_flush(struct tlstun_dev *tt)
 
 	lockdep_assert_held(&tt->lock);
 	list_for_each_entry_safe(sa, tmp, &tt->sas, list)
-		sa_remove(tt, sa);
+		sa_remove(tt, sa, true);
 }
 
 static void mark_soft(struct tlstun_sa *sa, u8 reason)
@@ -406,13 +508,15 @@ static void mark_hard(struct tlstun_sa *sa, u8 reason)
  * be reused nor wrap; a taken counter is never given out again even if the
  * packet is then dropped.
  *
- * Return: false when the SA is exhausted and the packet must be dropped.
+ * Return: false when the SA is exhausted or dead and the packet must be
+ * dropped.
  */
 bool tlstun_sa_tx_account(struct tlstun_sa *sa, unsigned int len, u64 *counter)
 {
 	u64 c, bytes;
 
-	if (unlikely(test_bit(TLSTUN_SA_HARD, &sa->flags)))
+	if (unlikely(test_bit(TLSTUN_SA_HARD, &sa->flags) ||
+		     test_bit(TLSTUN_SA_DEAD, &sa->flags)))
 		return false;
 	c = atomic64_fetch_add_unless(&sa->counter, 1, (s64)sa->tx_limit);
 	if (unlikely(c == sa->tx_limit)) {
@@ -470,6 +574,8 @@ bool tlstun_sa_rx_account(struct tlstun_sa *sa, unsigned int len)
 	return true;
 }
 
+#define LIFETIME_STEP (24 * 60 * 60)	/* seconds */
+
 /**
  * tlstun_sa_lifetime_work() - send due events and retire expired SAs
  * @work: tlstun_dev.lifetime_work
@@ -482,7 +588,7 @@ void tlstun_sa_lifetime_work(struct work_struct *work)
 {
 	struct tlstun_dev *tt = container_of(to_delayed_work(work),
 					     struct tlstun_dev, lifetime_work);
-	u64 now = ktime_get_boottime_seconds(), next = U64_MAX;
+	u64 now = ktime_get_boottime_seconds(), next = U64_MAX, at;
 	struct tlstun_sa *sa, *tmp;
 
 	mutex_lock(&tt->lock);
@@ -498,20 +604,29 @@ void tlstun_sa_lifetime_work(struct work_struct *work)
 			tlstun_nl_notify_expire(tt, sa, false);
 		if (test_bit(TLSTUN_SA_HARD, &sa->flags)) {
 			tlstun_nl_notify_expire(tt, sa, true);
-			sa_remove(tt, sa);
+			sa_remove(tt, sa, true);
 			continue;
 		}
+		/* A deadline that would not fit is never due. */
 		if (sa->lt.soft_seconds &&
-		    !test_bit(TLSTUN_SA_SOFT, &sa->flags))
-			next = min(next, sa->created + sa->lt.soft_seconds);
-		if (sa->lt.hard_seconds)
-			next = min(next, sa->created + sa->lt.hard_seconds);
+		    !test_bit(TLSTUN_SA_SOFT, &sa->flags) &&
+		    !check_add_overflow(sa->created, sa->lt.soft_seconds, &at))
+			next = min(next, at);
+		if (sa->lt.hard_seconds &&
+		    !check_add_overflow(sa->created, sa->lt.hard_seconds, &at))
+			next = min(next, at);
 	}
 	if (test_and_clear_bit(TLSTUN_DEV_EV_ACQUIRE, &tt->events))
 		tlstun_nl_notify_acquire(tt, READ_ONCE(tt->acquire_spi));
+	/* Far deadlines are approached in steps of at most a day, which
+	 * keeps the delay in jiffies far from overflowing; the timer wheel
+	 * would cut it short anyway.
+	 */
 	if (next != U64_MAX && !tt->dead)
 		mod_delayed_work(tlstun_wq, &tt->lifetime_work,
-				 (next > now ? next - now : 0) * HZ);
+				 (unsigned long)min_t(u64, next > now ?
+						      next - now : 0,
+						      LIFETIME_STEP) * HZ);
 	mutex_unlock(&tt->lock);
 }
 

@@ -27,6 +27,17 @@ enum {
 	TLSTUN_SA_SOFT,		/* a soft limit was reached */
 	TLSTUN_SA_SOFT_SENT,	/* ... and its event was sent */
 	TLSTUN_SA_HARD,		/* a hard limit was reached: unusable */
+	TLSTUN_SA_DEAD,		/* deleted, flushed or hard-expired: packets
+				 * still holding it are dropped
+				 */
+};
+
+/* A tx (SPI, key) pair that was used; see the install guards in sa.c. In a
+ * ring of them, unused slots have SPI 0, which no SA has.
+ */
+struct tlstun_tx_used {
+	u32 spi;
+	u8 key_fp[32];
 };
 
 struct tlstun_sa_lifetime {
@@ -113,11 +124,14 @@ static inline void tlstun_sa_drop(struct tlstun_sa *sa, enum tlstun_sa_drop r)
 
 /*
  * A packet's reference. Not _live: a packet that found the SA (under RCU,
- * through tt->tx_sa or the port table) just before it was replaced or
- * removed still goes through under it, as make-before-break promises; the
- * counter is the same atomic, so its nonce is still unique. Once the count
- * has dropped to zero this fails, and the memory stays valid for the RCU
- * reader until a grace period later. Hard expiry is TLSTUN_SA_HARD's job.
+ * through tt->tx_sa or the port table) just before a new tx SA replaced it
+ * still goes through under it, as make-before-break promises; the counter
+ * is the same atomic, so its nonce is still unique. Once the count has
+ * dropped to zero this fails, and the memory stays valid for the RCU
+ * reader until a grace period later. Hard expiry is TLSTUN_SA_HARD's job
+ * and deletion TLSTUN_SA_DEAD's: tlstun_sa_tx_account() and the receive
+ * path's delivery refuse a dead SA, so a packet queued under it when
+ * userspace deleted it is dropped, not sealed or delivered.
  */
 static inline bool tlstun_sa_tryget(struct tlstun_sa *sa)
 {

@@ -306,7 +306,9 @@ static void send_one(struct tlstun_dev *tt, struct tlstun_sa *sa,
 	if (unlikely(!tlstun_sa_tx_account(sa, skb->len, &counter))) {
 		dst_release(r.dst);
 		acquire(tt, sa);
-		drop(tt, skb, TLSTUN_DROP_TX_SA_EXHAUSTED);
+		drop(tt, skb, test_bit(TLSTUN_SA_DEAD, &sa->flags) ?
+			 TLSTUN_DROP_TX_SA_DELETED :
+			 TLSTUN_DROP_TX_SA_EXHAUSTED);
 		return;
 	}
 	cb->crypt.inner_len = skb->len;

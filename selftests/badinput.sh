@@ -185,13 +185,14 @@ case_values() {
 	EOF
 }
 
-# Flag bits nobody defined.
+# Flag bits nobody defined: the policies' masks refuse them, so a policy
+# dump shows which bits are known.
 case_flags() {
 	nl_table "$ns1" <<-EOF
-	device flag bit 1 | EOPNOTSUPP: unknown device flags @A_FLAGS | SET_DEVICE A_IFINDEX:u32:$IDX A_FLAGS:u32:2
-	every device flag | EOPNOTSUPP: unknown device flags @A_FLAGS | SET_DEVICE A_IFINDEX:u32:$IDX A_FLAGS:u32:0xffffffff
-	SA flag bit 0 | EOPNOTSUPP: unknown SA flags @A_SA.SA_FLAGS | $(sa_with SA_FLAGS:u32:1)
-	SA flag bit 31 | EOPNOTSUPP: unknown SA flags @A_SA.SA_FLAGS | $(sa_with SA_FLAGS:u32:0x80000000)
+	device flag bit 1 | EINVAL: reserved bit set @A_FLAGS | SET_DEVICE A_IFINDEX:u32:$IDX A_FLAGS:u32:2
+	every device flag | EINVAL: reserved bit set @A_FLAGS | SET_DEVICE A_IFINDEX:u32:$IDX A_FLAGS:u32:0xffffffff
+	SA flag bit 0 | EINVAL: reserved bit set @A_SA.SA_FLAGS | $(sa_with SA_FLAGS:u32:1)
+	SA flag bit 31 | EINVAL: reserved bit set @A_SA.SA_FLAGS | $(sa_with SA_FLAGS:u32:0x80000000)
 	EOF
 }
 

@@ -35,6 +35,12 @@ TX_HISTORY=64
 # The extack messages of the two nonce-reuse guards.
 LIVE="this tx SA (same SPI and key) is live; reinstalling it would restart its counter and repeat nonces"
 RETIRED="this tx SPI and key were used before on this device; reinstalling them would repeat nonces"
+PORT_USED="this tx SPI and key were used on UDP port 6081; reinstalling repeats nonces"
+RX_RETIRED="the rx key must differ from the keys of retired tx SAs"
+
+# TLSTUN_SA_MAX_SECONDS, and 2^64 - 1.
+MAX_SECONDS=4294967295
+U64_MAX=18446744073709551615
 
 cleanup() {
 	cleanup_all
@@ -247,11 +253,11 @@ case_replay_window_tx() {
 		replay-window 128
 }
 
-# No SA flag is defined: any bit is refused, 0 is accepted.
+# No SA flag is defined: the policy's mask refuses any bit, 0 is accepted.
 case_sa_flags() {
 	nl_table "$ns1" <<-EOF
-	flag bit 0 | EOPNOTSUPP: unknown SA flags @A_SA.SA_FLAGS | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x601 $SUITE_256 "$K_BA" SA_FLAGS:u32:1)
-	flag bit 31 | EOPNOTSUPP: unknown SA flags @A_SA.SA_FLAGS | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x601 $SUITE_256 "$K_BA" SA_FLAGS:u32:0x80000000)
+	flag bit 0 | EINVAL: reserved bit set @A_SA.SA_FLAGS | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x601 $SUITE_256 "$K_BA" SA_FLAGS:u32:1)
+	flag bit 31 | EINVAL: reserved bit set @A_SA.SA_FLAGS | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x601 $SUITE_256 "$K_BA" SA_FLAGS:u32:0x80000000)
 	flags 0 | OK | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x601 $SUITE_256 "$K_BA" SA_FLAGS:u32:0)
 	EOF
 }
@@ -333,8 +339,49 @@ case_key_hidden() {
 	done
 }
 
+# Time limits are bounded by TLSTUN_SA_MAX_SECONDS, so a deadline cannot
+# wrap (2^64 - 1 seconds used to make the lifetime work requeue itself at
+# once, forever); the maximum itself is accepted.
+case_lifetime_max() {
+	nl_table "$ns1" <<-EOF
+	hard 2^64 - 1 s | ERANGE: integer out of range @A_SA.SA_LIFETIME.LIFETIME_HARD_SECONDS | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x410 $SUITE_256 "$K_BA" SA_LIFETIME:nest LIFETIME_HARD_SECONDS:u64:$U64_MAX end)
+	soft max + 1 s | ERANGE: integer out of range @A_SA.SA_LIFETIME.LIFETIME_SOFT_SECONDS | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x410 $SUITE_256 "$K_BA" SA_LIFETIME:nest LIFETIME_SOFT_SECONDS:u64:$((MAX_SECONDS + 1)) end)
+	both at the max | OK | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x410 $SUITE_256 "$K_BA" SA_LIFETIME:nest LIFETIME_SOFT_SECONDS:u64:$MAX_SECONDS LIFETIME_HARD_SECONDS:u64:$MAX_SECONDS end)
+	EOF
+	tool_expect "$ns1" 1 "Error: Numerical result out of range: integer out of range" \
+		sa add dev tt1 dir rx spi 0x411 suite aes-gcm-256 key "$K_BA" \
+		hard-seconds $U64_MAX
+	[ "$(in_ns "$ns1" tlstun -j sa show dev tt1 dir rx spi 0x410 |
+	     jq '.[0].lifetime.hard_seconds')" = $MAX_SECONDS ] ||
+		fail "rx SA 0x410 does not have the hard limit it was given"
+}
+
+# The UDP port remembers the tx SAs installed on any of its devices: tt0's
+# live tx SA (0xb04) and a retired one (0xb01) are refused on tt1, which
+# shares tt0's port, with the same key; tt2, on a port of its own, may.
+case_tx_port_history() {
+	nl_table "$ns1" <<-EOF
+	tt0's live tx SA on tt1 | EEXIST: $PORT_USED | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_TX 0xb04 $SUITE_256 "$K_AB")
+	tt0's retired tx SA on tt1 | EEXIST: $PORT_USED | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_TX 0xb01 $SUITE_256 "$K_AB")
+	on another port | OK | ADD_SA A_IFNAME:str:tt2 $(sa_nest $DIR_TX 0xb04 $SUITE_256 "$K_AB")
+	EOF
+	tool_expect "$ns1" 1 "Error: File exists: $PORT_USED" \
+		sa add dev tt1 dir tx spi 0xb02 suite aes-gcm-256 key "$K_AB"
+}
+
+# An rx key must differ from retired tx keys too, not only from the live
+# one: tt1 retired tx SAs under K_3, and its port saw tt0 seal under K_AB.
+case_rx_key_retired_tx() {
+	nl_table "$ns1" <<-EOF
+	tt1's retired tx key | EINVAL: $RX_RETIRED | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0xc10 $SUITE_256 "$K_3")
+	tt0's tx key on tt1 | EINVAL: the rx key must differ from the keys of tx SAs installed on UDP port 6081 | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0xc11 $SUITE_256 "$K_AB")
+	EOF
+	tool_expect "$ns1" 1 "Error: Invalid argument: $RX_RETIRED" \
+		sa add dev tt1 dir rx spi 0xc12 suite aes-gcm-256 key "$K_3"
+}
+
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 19
 setup
 run_case "SPI 0 is refused" case_spi_zero
 run_case "a key of the wrong length for its suite is refused" case_key_length
@@ -352,4 +399,7 @@ run_case "unknown SA flags are refused" case_sa_flags
 run_case "every tx SA starts at counter 0" case_counter_zero
 run_case "a new tx SA replaces the old one" case_tx_replaces
 run_case "no reply carries a key" case_key_hidden
+run_case "time limits are bounded" case_lifetime_max
+run_case "a tx SPI and key used on the UDP port cannot be reinstalled" case_tx_port_history
+run_case "an rx key equal to a retired tx key is refused" case_rx_key_retired_tx
 ktap_finished

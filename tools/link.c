@@ -246,6 +246,7 @@ static const struct counter device_counters[] = {
 	{ TLSTUN_STATS_RX_NOMEM, "rx:", "nomem", "rx_nomem" },
 	{ TLSTUN_STATS_RX_ECN, "rx:", "ecn", "rx_ecn" },
 	{ TLSTUN_STATS_RX_QUEUE_FULL, "rx:", "queue-full", "rx_queue_full" },
+	{ TLSTUN_STATS_RX_SA_DELETED, "rx:", "sa-deleted", "rx_sa_deleted" },
 	{ TLSTUN_STATS_TX_PACKETS, "tx:", "packets", "tx_packets" },
 	{ TLSTUN_STATS_TX_BYTES, "tx:", "bytes", "tx_bytes" },
 	{ TLSTUN_STATS_TX_NO_SA, "tx:", "no-sa", "tx_no_sa" },
@@ -255,6 +256,7 @@ static const struct counter device_counters[] = {
 	{ TLSTUN_STATS_TX_ERROR, "tx:", "error", "tx_error" },
 	{ TLSTUN_STATS_TX_TOO_BIG, "tx:", "too-big", "tx_too_big" },
 	{ TLSTUN_STATS_TX_CFG_CHANGED, "tx:", "cfg-changed", "tx_cfg_changed" },
+	{ TLSTUN_STATS_TX_SA_DELETED, "tx:", "sa-deleted", "tx_sa_deleted" },
 	/* Shared by every device on the port: see the uapi header. */
 	{ TLSTUN_STATS_PORT_MALFORMED, "port:", "malformed", "port_malformed" },
 	{ TLSTUN_STATS_PORT_UNKNOWN_SPI, "port:", "unknown-spi", "port_unknown_spi" },

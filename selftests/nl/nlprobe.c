@@ -13,6 +13,15 @@
  *   nlprobe [-d] [-p] [-V VERSION] CMD [ATTR...]
  *   nlprobe join
  *   nlprobe -                  one request a line from stdin, one socket
+ *   nlprobe split CMD [ATTR...] -- CMD2 [ATTR2...]
+ *                              dump CMD on a socket of its own, reading
+ *                              4096 bytes at a time, so that it comes in
+ *                              parts; send CMD2 on the other socket after
+ *                              the first part
+ *   nlprobe tap IFACE HEX      as "-", with a packet socket on IFACE, an
+ *                              nlmon device, opened first and read last:
+ *                              how many of the requests it saw, and how
+ *                              many messages hold the bytes HEX
  *
  *   CMD    GET_DEVICE, SET_DEVICE, ADD_SA, DEL_SA, GET_SA, ..., CMD_MAX+1
  *          or a number
@@ -34,12 +43,19 @@
  * or the errno's name, then ": " and the extack message when there is one,
  * then " @PATH" when the kernel points at one of the request's
  * attributes ("nlprobe: bad request" for a line nlprobe cannot build).
- * "join" joins the events multicast group and prints the same way. The
+ * "join" joins the events multicast group and prints the same way.
+ * "split" prints "between: " and CMD2's verdict, then "parts: N", then
+ * "DUMP_INTR" when a message of the dump had NLM_F_DUMP_INTR, then the
+ * dump's verdict. "tap" ends with "tap: R requests, K hold the key": the
+ * packet socket is read without a ring, so it sees each request's bytes
+ * as they are when it reads them, after the kernel handled them. The
  * exit status is 0 when every exchange completed, whatever the kernel
  * answered, 1 on a local failure and 2 on a bad command line.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +65,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/netlink.h>
 
 #include <linux/tlstun.h>
@@ -113,7 +131,8 @@ static const struct name stats_names[] = {
 	N(STATS_TX_NO_ROUTE), N(STATS_TX_NOMEM), N(STATS_TX_ERROR),
 	N(STATS_TX_TOO_BIG), N(STATS_PORT_MALFORMED),
 	N(STATS_PORT_UNKNOWN_SPI), N(STATS_RX_QUEUE_FULL),
-	N(STATS_TX_CFG_CHANGED), { NULL, 0 }
+	N(STATS_TX_CFG_CHANGED), N(STATS_RX_SA_DELETED), N(STATS_TX_SA_DELETED),
+	{ NULL, 0 }
 };
 
 static const struct name sa_stats_names[] = {
@@ -500,6 +519,7 @@ static void print_attrs(const struct name *space, const char *path,
 /* --- the exchange ------------------------------------------------------ */
 
 struct verdict {
+	bool interrupted;		/* a message had NLM_F_DUMP_INTR */
 	int error;			/* -errno or 0 */
 	char msg[512];
 	bool has_offset;
@@ -561,69 +581,80 @@ static void print_verdict(const struct verdict *v, const struct request *r)
 }
 
 /*
- * Read replies to @seq until the ack, the error or the end of the dump,
- * printing the attributes of each reply when asked to.
+ * Read one datagram of replies to @seq, printing the attributes of each
+ * reply when asked to. Return 1 once the ack, the error or the end of the
+ * dump was read, 0 when more is to come, -1 on failure.
  */
-static int receive(int fd, uint32_t seq, bool print, struct verdict *v)
+static int receive_part(int fd, uint32_t seq, bool print, size_t size,
+			struct verdict *v)
 {
 	static uint8_t buf[BUF_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	ssize_t n = recv(fd, buf, size, MSG_TRUNC);
+	struct nlmsghdr *nlh;
+	unsigned int len;	/* NLMSG_OK compares it unsigned */
 
-	memset(v, 0, sizeof(*v));
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
-		struct nlmsghdr *nlh;
-		unsigned int len;	/* NLMSG_OK compares it unsigned */
+	if (n < 0) {
+		perror("nlprobe: recv");
+		return -1;
+	}
+	if (n > (ssize_t)size) {
+		fprintf(stderr, "nlprobe: reply truncated\n");
+		return -1;
+	}
+	len = n;
+	for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len);
+	     nlh = NLMSG_NEXT(nlh, len)) {
+		if (nlh->nlmsg_seq != seq)
+			continue;
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			v->interrupted = true;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = NLMSG_DATA(nlh);
+			size_t skip = sizeof(*e);
 
-		if (n < 0) {
-			perror("nlprobe: recv");
-			return -1;
+			if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+				skip += NLMSG_ALIGN(e->msg.nlmsg_len) -
+					NLMSG_HDRLEN;
+			v->error = e->error;
+			parse_tlvs(nlh, skip, v);
+			return 1;
 		}
-		if (n > (ssize_t)sizeof(buf)) {
-			fprintf(stderr, "nlprobe: reply truncated\n");
-			return -1;
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			int err = 0;
+
+			if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err)))
+				memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
+			v->error = err < 0 ? err : 0;
+			parse_tlvs(nlh, sizeof(err), v);
+			return 1;
 		}
-		len = n;
-		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len);
-		     nlh = NLMSG_NEXT(nlh, len)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nlh);
-				size_t skip = sizeof(*e);
+		if (print) {
+			struct genlmsghdr *g = NLMSG_DATA(nlh);
+			const char *cmd = name_of(cmd_names, g->cmd);
 
-				if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-					skip += NLMSG_ALIGN(e->msg.nlmsg_len) -
-						NLMSG_HDRLEN;
-				v->error = e->error;
-				parse_tlvs(nlh, skip, v);
-				return 0;
-			}
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				int err = 0;
-
-				if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err)))
-					memcpy(&err, NLMSG_DATA(nlh),
-					       sizeof(err));
-				v->error = err < 0 ? err : 0;
-				parse_tlvs(nlh, sizeof(err), v);
-				return 0;
-			}
-			if (print) {
-				struct genlmsghdr *g = NLMSG_DATA(nlh);
-				const char *cmd = name_of(cmd_names, g->cmd);
-
-				printf("reply %s\n", cmd ? cmd + 4 : "?");
-				print_attrs(attr_names, "",
-					    (uint8_t *)g + GENL_HDRLEN,
-					    nlh->nlmsg_len - NLMSG_HDRLEN -
-					    GENL_HDRLEN);
-			}
+			printf("reply %s\n", cmd ? cmd + 4 : "?");
+			print_attrs(attr_names, "", (uint8_t *)g + GENL_HDRLEN,
+				    nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN);
 		}
 	}
+	return 0;
 }
 
-static int talk(int fd, const void *msg, size_t len, uint32_t seq,
-		bool print, struct verdict *v)
+/* Read replies to @seq until the ack, the error or the end of the dump. */
+static int receive(int fd, uint32_t seq, bool print, struct verdict *v)
+{
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	do {
+		r = receive_part(fd, seq, print, BUF_SIZE, v);
+	} while (!r);
+	return r < 0 ? -1 : 0;
+}
+
+static unsigned int requests_sent;
+
+static int send_request(int fd, const void *msg, size_t len)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 
@@ -632,6 +663,15 @@ static int talk(int fd, const void *msg, size_t len, uint32_t seq,
 		perror("nlprobe: send");
 		return -1;
 	}
+	requests_sent++;
+	return 0;
+}
+
+static int talk(int fd, const void *msg, size_t len, uint32_t seq,
+		bool print, struct verdict *v)
+{
+	if (send_request(fd, msg, len))
+		return -1;
 	return receive(fd, seq, print, v);
 }
 
@@ -732,6 +772,8 @@ static void usage(void)
 		"usage: nlprobe [-d] [-p] [-V VERSION] CMD [ATTR...]\n"
 		"       nlprobe join\n"
 		"       nlprobe -        (requests from stdin, one a line)\n"
+		"       nlprobe split CMD [ATTR...] -- CMD2 [ATTR2...]\n"
+		"       nlprobe tap IFACE HEX  (requests from stdin)\n"
 		"ATTR := NAME:TYPE:VALUE | NAME:nest | NAME:nest0 | end\n"
 		"TYPE := u8 | u16 | u32 | u64 | str | bytes | hex | ip4 | ip6 | flag\n");
 }
@@ -818,25 +860,137 @@ static int batch(int fd, int family, int group)
 	return ret;
 }
 
-int main(int argc, char **argv)
+static int nl_socket(void)
 {
-	int fd, one = 1, family, group, ret;
+	int fd, one = 1;
 
-	if (argc < 2) {
-		usage();
-		return 2;
-	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0) {
 		perror("nlprobe: socket");
-		return 1;
+		return -1;
 	}
 	/* Ask for the kernel's reasons, and no echo of the request. */
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one))) {
 		perror("nlprobe: setsockopt");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads of this size make the kernel fill dump parts of at most a page. */
+#define SPLIT_READ 4096
+
+/*
+ * A dump, on a socket of its own, with another request on @fd after its
+ * first part: "CMD ATTR... -- CMD2 ATTR2...".
+ */
+static int split(int fd, int family, char **tok, int n)
+{
+	static const struct name *const cmd_tables[] = { cmd_names, max_names };
+	static struct request dump, other;
+	struct options o = { .dump = true, .version = TLSTUN_GENL_VERSION };
+	struct verdict v = {}, between;
+	int cmd, cmd2, sep, fd2, r, parts = 1;
+	char name[64];
+
+	for (sep = 0; sep < n && strcmp(tok[sep], "--"); sep++)
+		;
+	if (sep < 1 || sep + 1 >= n) {
+		usage();
+		return 2;
+	}
+	snprintf(name, sizeof(name), "CMD_%s", tok[0]);
+	cmd = lookup(cmd_tables, 2, name, UINT8_MAX);
+	snprintf(name, sizeof(name), "CMD_%s", tok[sep + 1]);
+	cmd2 = lookup(cmd_tables, 2, name, UINT8_MAX);
+	if (cmd < 0 || cmd2 < 0 ||
+	    build(&dump, family, cmd, &o, tok + 1, sep - 1, 2))
+		return 2;
+	o.dump = false;
+	if (build(&other, family, cmd2, &o, tok + sep + 2, n - sep - 2, 3))
+		return 2;
+	fd2 = nl_socket();
+	if (fd2 < 0 || send_request(fd2, dump.buf, dump.len))
+		return 1;
+	r = receive_part(fd2, 2, false, SPLIT_READ, &v);
+	if (r < 0 || talk(fd, other.buf, other.len, 3, false, &between))
+		return 1;
+	printf("between: ");
+	print_verdict(&between, &other);
+	while (!r) {
+		r = receive_part(fd2, 2, false, SPLIT_READ, &v);
+		parts++;
+	}
+	if (r < 0)
+		return 1;
+	printf("parts: %d\n", parts);
+	if (v.interrupted)
+		printf("DUMP_INTR\n");
+	print_verdict(&v, &dump);
+	close(fd2);
+	return 0;
+}
+
+/* Requests from stdin, as "-", watched through the nlmon device @ifname. */
+static int tap(int fd, int family, int group, const char *ifname,
+	       const char *hex)
+{
+	static uint8_t key[BUF_SIZE], pkt[BUF_SIZE];
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = (int)if_nametoindex(ifname),
+	};
+	unsigned int seen = 0, with_key = 0;
+	struct pollfd pfd;
+	size_t keylen;
+	int ret;
+
+	if (!sll.sll_ifindex || parse_hex(hex, key, sizeof(key), &keylen) ||
+	    !keylen) {
+		usage();
+		return 2;
+	}
+	pfd.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (pfd.fd < 0 || bind(pfd.fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		perror("nlprobe: packet socket");
 		return 1;
 	}
+	pfd.events = POLLIN;
+	ret = batch(fd, family, group);
+	/* Every request was copied to the tap before it was handled; the
+	 * wait only covers the tap's queueing.
+	 */
+	while (poll(&pfd, 1, seen < requests_sent ? 5000 : 0) > 0) {
+		ssize_t n = recv(pfd.fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)pkt;
+
+		if (n < 0)
+			break;
+		if ((size_t)n >= NLMSG_HDRLEN && nlh->nlmsg_type == family &&
+		    (nlh->nlmsg_flags & NLM_F_REQUEST))
+			seen++;
+		if (memmem(pkt, n, key, keylen))
+			with_key++;
+	}
+	printf("tap: %u requests, %u hold the key\n", seen, with_key);
+	close(pfd.fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	int fd, family, group, ret;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	fd = nl_socket();
+	if (fd < 0)
+		return 1;
 	if (resolve(fd, &family, &group)) {
 		fprintf(stderr, "nlprobe: generic netlink family \"%s\" not found\n",
 			TLSTUN_GENL_NAME);
@@ -844,6 +998,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "-"))
 		ret = batch(fd, family, group);
+	else if (!strcmp(argv[1], "split"))
+		ret = split(fd, family, argv + 2, argc - 2);
+	else if (argc == 4 && !strcmp(argv[1], "tap"))
+		ret = tap(fd, family, group, argv[2], argv[3]);
 	else
 		ret = request(fd, family, group, argv + 1, argc - 1, 2);
 	close(fd);

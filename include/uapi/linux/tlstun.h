@@ -9,9 +9,9 @@
  *    the IFLA_TLSTUN_* attributes nested in IFLA_INFO_DATA. Every attribute
  *    is optional on creation; missing ones take the defaults below.
  *
- *    IFLA_TLSTUN_REMOTE   NLA_U32 (be32)  IPv4 remote endpoint
+ *    IFLA_TLSTUN_REMOTE   NLA_BE32        IPv4 remote endpoint
  *    IFLA_TLSTUN_REMOTE6  binary, 16      IPv6 remote endpoint
- *    IFLA_TLSTUN_LOCAL    NLA_U32 (be32)  IPv4 source address (0 = route)
+ *    IFLA_TLSTUN_LOCAL    NLA_BE32        IPv4 source address (0 = route)
  *    IFLA_TLSTUN_LOCAL6   binary, 16      IPv6 source address (:: = route)
  *    IFLA_TLSTUN_PORT     NLA_U16         UDP port, host order (6081)
  *    IFLA_TLSTUN_VNI      NLA_U32         24-bit VNI (1)
@@ -36,9 +36,9 @@
  *      reply:
  *        TLSTUN_A_IFINDEX               NLA_U32
  *        TLSTUN_A_IFNAME                NLA_NUL_STRING
- *        TLSTUN_A_REMOTE                NLA_U32 (be32)     or
+ *        TLSTUN_A_REMOTE                NLA_BE32           or
  *        TLSTUN_A_REMOTE6               binary, 16
- *        TLSTUN_A_LOCAL                 NLA_U32 (be32)     or
+ *        TLSTUN_A_LOCAL                 NLA_BE32           or
  *        TLSTUN_A_LOCAL6                binary, 16
  *        TLSTUN_A_PORT                  NLA_U16
  *        TLSTUN_A_VNI                   NLA_U32
@@ -74,27 +74,47 @@
  *            TLSTUN_LIFETIME_HARD_PACKETS   NLA_U64 (0 = default, see below)
  *            TLSTUN_LIFETIME_SOFT_BYTES     NLA_U64 (0 = none)
  *            TLSTUN_LIFETIME_HARD_BYTES     NLA_U64 (0 = none)
- *            TLSTUN_LIFETIME_SOFT_SECONDS   NLA_U64 (0 = none)
- *            TLSTUN_LIFETIME_HARD_SECONDS   NLA_U64 (0 = none)
- *          TLSTUN_SA_FLAGS              NLA_U32, no flags defined yet (0)
+ *            TLSTUN_LIFETIME_SOFT_SECONDS   NLA_U64 (0 = none), at most
+ *                                           TLSTUN_SA_MAX_SECONDS
+ *            TLSTUN_LIFETIME_HARD_SECONDS   NLA_U64 (0 = none), at most
+ *                                           TLSTUN_SA_MAX_SECONDS
+ *          TLSTUN_SA_FLAGS              NLA_U32, no flags defined yet (0);
+ *                                       the policy's mask refuses every bit
  *
  *      A device has one tx SA: adding a tx SA replaces the current one at
  *      once (make-before-break: add the new rx SAs first, then the tx SA,
- *      then delete the old rx SAs). The install guards refuse, each with an
+ *      then, once the packets sealed under them have arrived, delete the
+ *      old rx SAs; see DEL_SA). The install guards refuse, each with an
  *      extack message: an rx SPI already used on the device's UDP port
- *      (EEXIST); an rx key equal to the tx key or a tx key equal to an rx
- *      key (EINVAL); the live tx SA, or one of the last TLSTUN_TX_HISTORY
- *      retired ones, again with the same SPI and key (EEXIST), since its
- *      counter would restart; more than TLSTUN_MAX_SAS SAs (ENOSPC).
+ *      (EEXIST); an rx key equal to the live tx key, to the key of one of
+ *      the device's last TLSTUN_TX_HISTORY retired tx SAs or of one of the
+ *      last TLSTUN_PORT_TX_HISTORY tx SAs installed on the device's UDP
+ *      port, or a tx key equal to an rx key of the device (EINVAL); a tx
+ *      SPI and key that are the device's live tx SA, one of its last
+ *      TLSTUN_TX_HISTORY retired ones, or one of the last
+ *      TLSTUN_PORT_TX_HISTORY tx SAs installed on any device of the same
+ *      UDP port (EEXIST), since its counter would restart; more than
+ *      TLSTUN_MAX_SAS SAs (ENOSPC). Beyond those depths the guards are
+ *      best effort: nonce uniqueness rests on the daemon's fresh keys.
+ *      Every copy of TLSTUN_SA_KEY in the request (duplicates included)
+ *      is wiped before the handler returns, whatever the outcome; only a
+ *      request whose outline the core refuses (an attribute type the
+ *      family lacks, a nest not flagged NLA_F_NESTED, trailing bytes)
+ *      never reaches the handler.
  *
- *    TLSTUN_CMD_DEL_SA (doit)
+ *    TLSTUN_CMD_DEL_SA (doit): once it returns, nothing more is sealed or
+ *    opened under the SA, not even packets already queued under it (they
+ *    count as TLSTUN_STATS_TX_SA_DELETED / RX_SA_DELETED drops); so for
+ *    TLSTUN_DEVICE_F_FLUSH_SAS and hard expiry
  *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
  *        TLSTUN_A_SA                    NLA_NESTED
  *          TLSTUN_SA_DIR                NLA_U8 (required)
  *          TLSTUN_SA_SPI                NLA_U32 (required)
  *
  *    TLSTUN_CMD_GET_SA (doit: DIR and SPI given; dump: every SA of the
- *    device named in the dump request, resumable)
+ *    device named in the dump request, resumable; a part that follows an
+ *    SA change since the dump began carries NLM_F_DUMP_INTR, and so does a
+ *    device dump's part after a device, configuration or SA change)
  *      request:
  *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
  *        TLSTUN_A_SA                    NLA_NESTED (doit only)
@@ -162,6 +182,7 @@
 #define TLSTUN_PEER_MAX			128	/* including the NUL */
 #define TLSTUN_MAX_SAS			256	/* rx + tx per device */
 #define TLSTUN_TX_HISTORY		64	/* retired tx SAs remembered */
+#define TLSTUN_PORT_TX_HISTORY		256	/* tx SAs installed, per port */
 #define TLSTUN_REPLAY_WINDOW_MIN	64
 #define TLSTUN_REPLAY_WINDOW_MAX	4096
 #define TLSTUN_REPLAY_WINDOW_DEFAULT	2048
@@ -171,6 +192,8 @@
 #define TLSTUN_SA_DEFAULT_HARD_PACKETS	23726566ULL
 /* The last counter value is never used, so the counter cannot wrap. */
 #define TLSTUN_SA_MAX_PACKETS		0xffffffffffffffffULL
+/* Largest soft or hard time limit, 2^32 - 1 s (136 years). */
+#define TLSTUN_SA_MAX_SECONDS		0xffffffffULL
 
 enum tlstun_suite {
 	TLSTUN_SUITE_UNSPEC,
@@ -319,6 +342,8 @@ enum tlstun_stats_attr {
 	TLSTUN_STATS_PORT_UNKNOWN_SPI,
 	TLSTUN_STATS_RX_QUEUE_FULL,	/* receive queue full (load) */
 	TLSTUN_STATS_TX_CFG_CHANGED,	/* outer family changed while sealing */
+	TLSTUN_STATS_RX_SA_DELETED,	/* opened after its SA was deleted */
+	TLSTUN_STATS_TX_SA_DELETED,	/* to be sealed after its SA was deleted */
 	__TLSTUN_STATS_MAX
 };
 #define TLSTUN_STATS_MAX (__TLSTUN_STATS_MAX - 1)
