@@ -5,16 +5,17 @@
  *
  * Requests go out on one socket and wait for the kernel's ack, whose
  * extended-ack message becomes the error text; CAP_ACK, required on every
- * socket, keeps the kernel from echoing a request (and so a key) back. A request that carried a key
- * is wiped before it is freed. Events arrive on a second socket that only
+ * socket, keeps the kernel from echoing a request (and so a key) back. A
+ * request that carried a key is wiped before it is freed. Events arrive on a second socket that only
  * listens to the family's multicast group, so a request never has to skip
  * an event and an event never waits behind a request.
  *
  * The family id and the device's ifindex are resolved once, so the handle
  * watches for both to go: the event socket also listens to nlctrl, which
  * announces a family's removal (the module was unloaded), and a third
- * socket to rtnetlink's link group, which announces the device's deletion.
- * Either makes tlstund_kernel_read_events() return -ENODEV for good: the
+ * socket to rtnetlink's link group, which announces the device's deletion
+ * (rmmod deletes the devices first, so a deletion while the module is
+ * going is reported as the unload).  Either makes tlstund_kernel_read_events() return -ENODEV for good: the
  * daemon cannot carry on with ids that name nothing, or worse, something
  * else. One epoll descriptor stands for both sockets.
  */
@@ -634,6 +635,25 @@ static void on_ctrl(struct event_ctx *c, struct nlmsghdr *nlh)
 		 "the tlstun kernel module was unloaded (its netlink family is gone)");
 }
 
+/*
+ * rmmod deletes the module's devices before its netlink family goes, so a
+ * daemon sees RTM_DELLINK first.  The module's sysfs state tells the two
+ * causes apart: it reads "going" from before the module's exit function
+ * runs until its directory is removed, after which it is absent.
+ */
+static bool module_is_unloading(void)
+{
+	char state[16] = "";
+	FILE *f = fopen("/sys/module/tlstun/initstate", "re");
+
+	if (!f)
+		return errno == ENOENT;
+	if (!fgets(state, sizeof(state), f))
+		state[0] = 0;
+	fclose(f);
+	return !strncmp(state, "going", 5);
+}
+
 static int on_link(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
@@ -642,10 +662,17 @@ static int on_link(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type == RTM_DELLINK &&
 	    nlmsg_datalen(nlh) >= (int)sizeof(*ifi) && c->k->ifindex &&
-	    ifi->ifi_index == c->k->ifindex && !c->k->gone[0])
+	    ifi->ifi_index == c->k->ifindex && !c->k->gone[0]) {
+		if (module_is_unloading()) {
+			snprintf(c->k->gone, sizeof(c->k->gone),
+				 "the tlstun kernel module was unloaded (it deleted device %s)",
+				 c->k->ifname);
+			return NL_OK;
+		}
 		snprintf(c->k->gone, sizeof(c->k->gone),
 			 "device %s (ifindex %d) was deleted", c->k->ifname,
 			 c->k->ifindex);
+	}
 	return NL_OK;
 }
 
