@@ -3,8 +3,11 @@
  * tlstund: the index of its parts, by file.
  *
  *   main.c       command line, -t config check, start
- *   daemon.c     the poll loop: connections, sessions, kernel events,
- *                signals, reload, SA bookkeeping (tlstund_daemon_run)
+ *   daemon.c     the poll loop, setup, signals, teardown
+ *                (tlstund_daemon_run); its parts, which share daemon.h:
+ *   daemon_conn.c    connection slots, dial, accept, handshake -> session
+ *   daemon_sa.c      SA records, the session environment, kernel events
+ *   daemon_reload.c  credentials and the SIGHUP reload
  *   sarecs.c     the records of the device's SAs, bounded (sarecs.h)
  *   session.c    the control protocol state machine (session.h)
  *   proto.c      control frame codec and stream reader (proto.h)
