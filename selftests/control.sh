@@ -105,33 +105,52 @@ quiet_pair() {
 	[ "$a" = "$b" ]
 }
 
-# ns2 floods tt0 with big datagrams, which queue for opening on the other
-# CPU, and pings it; tt0's rx SA is deleted meanwhile.  What was opened
-# once DEL_SA returned is dropped and counted, not delivered: rx_packets
-# moves by at most one frame per CPU (a delivery past its check when
-# DEL_SA ran).  The SA is reinstalled and deleted again until a deletion
-# caught frames in flight, which rx_sa_deleted shows.
+# ns2 floods tt0 with big datagrams and pings it; tt0's rx SA is deleted
+# meanwhile.  What was opened once DEL_SA returned is dropped and counted,
+# not delivered: rx_packets moves by at most one frame per CPU (a delivery
+# past its check when DEL_SA ran).
+#
+# Frames must be queued when DEL_SA runs, or nothing is shown.  The flood
+# and its softirq run on CPU 0, so big frames are opened by the receive
+# work on CPU 1 (cpumask_next_wrap() in kmod/receive.c); a SCHED_FIFO busy
+# loop on CPU 1 leaves that work only what RT throttling gives the other
+# classes, so the ring fills.  DEL_SA is sent once tt0 counts queue-full
+# drops, that is with the ring full; the loop is stopped and what was
+# queued must be dropped as sa-deleted.  The work may run in its throttled
+# slice at that moment and empty the ring, so the case tries again, up to
+# five times.
 case_del_queued() {
-	local out=$TEST_TMP/del.txt at after deleted=0 cpus rx0 try
+	local out=$TEST_TMP/del.txt at after deleted=0 cpus full0 rx0 try
+	local hog
 
 	cpus=$(nproc)
 	[ "$cpus" -ge 2 ] || { skip "one CPU: nothing is queued"; return; }
+	require_cmd chrt taskset
+	# Everything this shell starts from here runs on CPU 0.
+	taskset -pc 0 $$ >/dev/null || fail "cannot pin the test to CPU 0" || return
 	iperf3_server "$ns1" 5301 || fail "no iperf3 server" || return
 	bg ip netns exec "$ns2" iperf3 -c 10.0.0.1 -p 5301 -u -b 0 -l 1400 \
-		-t 60 >"$TEST_TMP/iperf3-c.log" 2>&1
-	bg ip netns exec "$ns2" ping -q -f -w 60 10.0.0.1 >/dev/null
+		-t 120 >"$TEST_TMP/iperf3-c.log" 2>&1
+	bg ip netns exec "$ns2" ping -q -f -w 120 10.0.0.1 >/dev/null
 	for ((try = 1; try <= 5 && deleted == 0; try++)); do
-		# Traffic is flowing once tt0 has opened a thousand frames.
 		rx0=$(dev_stat "$ns1" tt0 rx_packets) ||
-			fail "no counters" || return
+			fail "no counters" || break
 		wait_for "$WAIT_TIMEOUT" rx_above $((rx0 + 1000)) ||
-			fail "the flood does not reach tt0" || return
+			fail "the flood does not reach tt0" || break
+		full0=$(dev_stat "$ns1" tt0 rx_queue_full)
+		taskset -c 1 chrt -f 10 sh -c 'while :; do :; done' &
+		hog=$!
+		wait_for "$WAIT_TIMEOUT" queue_full_above "$full0" ||
+			{ kill "$hog"; wait "$hog"
+			  fail "tt0's receive ring does not fill"; break; }
 		nlp "$ns1" - >"$out" <<-EOF
 		DEL_SA A_IFNAME:str:tt0 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:0xa01 end
 		-p GET_DEVICE A_IFNAME:str:tt0
 		EOF
+		kill "$hog"
+		wait "$hog" 2>/dev/null
 		[ "$(sed -n 1p "$out")" = OK ] ||
-			fail "DEL_SA failed: $(sed -n 1p "$out")" || return
+			fail "DEL_SA failed: $(sed -n 1p "$out")" || break
 		at=$(rx_of <"$out")
 		wait_for "$WAIT_TIMEOUT" quiet_pair ||
 			fail "tt0's counters do not settle"
@@ -141,11 +160,12 @@ case_del_queued() {
 		[ $((after - at)) -le "$cpus" ] ||
 			fail "$((after - at)) frames were delivered under rx SA 0xa01 after DEL_SA returned"
 		tunnel_sa "$ns1" rx 0xa01 "$K_BA" ||
-			fail "cannot reinstall rx SA 0xa01" || return
+			fail "cannot reinstall rx SA 0xa01" || break
 	done
 	[ "$deleted" -gt 0 ] ||
 		fail "no deletion caught a frame in flight; nothing was shown"
 	cleanup_bg
+	taskset -pc "0-$((cpus - 1))" $$ >/dev/null
 }
 
 # Stop what this case started in the background.
@@ -161,6 +181,10 @@ cleanup_bg() {
 
 rx_above() {
 	[ "$(dev_stat "$ns1" tt0 rx_packets)" -gt "$1" ]
+}
+
+queue_full_above() {
+	[ "$(dev_stat "$ns1" tt0 rx_queue_full)" -gt "$1" ]
 }
 
 mem_stat() {
