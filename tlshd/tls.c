@@ -126,9 +126,7 @@ struct tlstund_conn {
 	/* The accepted peer's chain as DER, leaf first, kept so a reload
 	 * can judge the running session under a new trust policy.
 	 */
-	unsigned char **chain_der;
-	size_t *chain_len;
-	size_t chain_n;
+	struct tlstund_peer_chain chain;
 	/* Set by the ClientHello and ALPN callbacks when they refuse. */
 	const char *hello_problem;
 	bool ktls_tx;
@@ -140,24 +138,13 @@ struct tlstund_conn {
  * Address handling
  */
 
-static bool addr_valid(const struct sockaddr *sa, socklen_t len)
-{
-	if (!sa || len > sizeof(struct sockaddr_storage))
-		return false;
-	if (sa->sa_family == AF_INET)
-		return len >= sizeof(struct sockaddr_in);
-	if (sa->sa_family == AF_INET6)
-		return len >= sizeof(struct sockaddr_in6);
-	return false;
-}
-
 /* Whether @ctx and @sa can be dialed or listened on; errno and @err say
  * why not.
  */
 static bool addr_usable(void *ctx, const struct sockaddr *sa, socklen_t len,
 			const char *what, char *err, size_t errlen)
 {
-	if (ctx && addr_valid(sa, len))
+	if (ctx && tlstund_transport_addr_valid(sa, len))
 		return true;
 	tlstund_identity_err(err, errlen, false,
 			     "%s: %s", what, ctx ? "not an IPv4 or IPv6 address" :
@@ -166,69 +153,21 @@ static bool addr_usable(void *ctx, const struct sockaddr *sa, socklen_t len,
 	return false;
 }
 
-static void addr_format(const struct sockaddr *sa, char *out, size_t len)
-{
-	const struct sockaddr_in6 *in6 = (const void *)sa;
-	const struct sockaddr_in *in = (const void *)sa;
-	char host[INET6_ADDRSTRLEN];
-
-	if (sa->sa_family == AF_INET &&
-	    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host)))
-		snprintf(out, len, "%s:%u", host, ntohs(in->sin_port));
-	else if (sa->sa_family == AF_INET6 && in6->sin6_scope_id &&
-		 inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host)))
-		snprintf(out, len, "[%s%%%u]:%u", host, in6->sin6_scope_id,
-			 ntohs(in6->sin6_port));
-	else if (sa->sa_family == AF_INET6 &&
-		 inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host)))
-		snprintf(out, len, "[%s]:%u", host, ntohs(in6->sin6_port));
-	else
-		snprintf(out, len, "(address family %u)", sa->sa_family);
-}
-
-/*
- * An IPv4 peer accepted on a dual-stack "[::]" socket arrives as
- * ::ffff:a.b.c.d. It is stored as the IPv4 address it is: the data plane
- * learns its remote from here and speaks plain IPv4 to it.
- */
 static void addr_store(struct tlstund_conn *c, const struct sockaddr *sa,
 		       socklen_t len)
 {
-	const struct sockaddr_in6 *in6 = (const void *)sa;
-	struct sockaddr_in in = { .sin_family = AF_INET };
-
-	if (sa->sa_family == AF_INET6 && len >= sizeof(*in6) &&
-	    IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-		in.sin_port = in6->sin6_port;
-		memcpy(&in.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
-		sa = (const struct sockaddr *)&in;
-		len = sizeof(in);
-	}
-	memcpy(&c->peer, sa, len);
-	c->peer_len = len;
-	addr_format(sa, c->peer_name, sizeof(c->peer_name));
+	c->peer_len = tlstund_transport_addr_unmap(sa, len, &c->peer);
+	tlstund_transport_addr_format((struct sockaddr *)&c->peer,
+				      c->peer_name, sizeof(c->peer_name));
 }
 
 /*
  * Errors
  */
 
-static void conn_err(struct tlstund_conn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* "peer <address>: <message>" into error(). */
-static void conn_err(struct tlstund_conn *c, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(c->err, sizeof(c->err), "peer %s: ", c->peer_name);
-	if (n < 0 || (size_t)n >= sizeof(c->err))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(c->err + n, sizeof(c->err) - n, fmt, ap);
-	va_end(ap);
-}
+#define conn_err(c, ...) \
+	tlstund_transport_conn_err((c)->err, sizeof((c)->err), \
+				   (c)->peer_name, __VA_ARGS__)
 
 /*
  * Drains OpenSSL's error queue into @out as "reason (data); reason ...",
@@ -514,11 +453,12 @@ static int judge_chain(struct tlstund_conn *c, X509_STORE_CTX *xs,
 	policy_for_conn(c, conf, &pol);
 	ret = tlstund_trust_verify(&pol, (const uint8_t *const *)der, len,
 				   total, time(NULL), &c->result);
-	if (!ret && c->result.verdict == TLSTUND_TRUST_OK && !c->chain_der) {
-		c->chain_der = der;
-		c->chain_len = len;
-		c->chain_n = total;
-		return 0;
+	if (!ret && c->result.verdict == TLSTUND_TRUST_OK &&
+	    tlstund_peer_chain_keep(&c->chain, (const uint8_t *const *)der,
+				    len, total)) {
+		c->result.verdict = TLSTUND_TRUST_INTERNAL_ERROR;
+		snprintf(c->result.detail, sizeof(c->result.detail),
+			 "out of memory keeping the peer's certificates");
 	}
 	goto out;
 
@@ -618,29 +558,6 @@ static int select_alpn(SSL *ssl, const unsigned char **out,
  * Contexts
  */
 
-static bool policy_usable(const struct tlstund_trust_policy *pol, char *err,
-			  size_t errlen)
-{
-	const char *why = NULL;
-
-	if (!pol)
-		why = "no trust policy";
-	else if (pol->kind == TLSTUND_TRUST_CA && !pol->ca_store)
-		why = "trust policy \"ca\" without CA certificates";
-	else if (pol->kind == TLSTUND_TRUST_TOFU &&
-		 (!pol->tofu_dir ||
-		  !tlstund_trust_peer_name_valid(pol->peer_name)))
-		why = "trust policy \"tofu\" without a store directory and a valid peer name";
-	else if (pol->kind != TLSTUND_TRUST_CA &&
-		 pol->kind != TLSTUND_TRUST_PIN &&
-		 pol->kind != TLSTUND_TRUST_TOFU)
-		why = "trust policy not set";
-	if (why)
-		tlstund_identity_err(err, errlen, false, "TLS context: %s",
-				     why);
-	return !why;
-}
-
 static void *tls_ctx_new(const struct tlstund_transport_cfg *cfg, char *err,
 			 size_t errlen)
 {
@@ -666,7 +583,8 @@ static void *tls_ctx_new(const struct tlstund_transport_cfg *cfg, char *err,
 				     "TLS context: our key is not ECDSA P-256");
 		return NULL;
 	}
-	if (!policy_usable(cfg->trust, err, errlen))
+	if (!tlstund_transport_policy_usable(cfg->trust, "TLS context", err,
+					     errlen))
 		return NULL;
 	if (ctx_data_index < 0) {
 		ctx_data_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
@@ -803,7 +721,7 @@ static struct tlstund_conn *tls_dial(void *ctx, const struct sockaddr *addr,
 
 	if (!addr_usable(ctx, addr, addrlen, "dial", err, errlen))
 		return NULL;
-	addr_format(addr, name, sizeof(name));
+	tlstund_transport_addr_format(addr, name, sizeof(name));
 	fd = socket(addr->sa_family,
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0) {
@@ -1108,41 +1026,27 @@ static const char *tls_error(struct tlstund_conn *c)
 	return c->err;
 }
 
-static void free_chain(struct tlstund_conn *c)
-{
-	size_t k;
-
-	for (k = 0; c->chain_der && k < c->chain_n; k++)
-		OPENSSL_free(c->chain_der[k]);
-	OPENSSL_free(c->chain_der);
-	OPENSSL_free(c->chain_len);
-	c->chain_der = NULL;
-	c->chain_len = NULL;
-	c->chain_n = 0;
-}
-
-/* Judge the established peer again, under @pol, at the current time. */
+/* Judge the established peer again, under @conf, at the current time. */
 static int tls_reverify(struct tlstund_conn *c,
 			const struct tlstund_trust_policy *conf,
 			struct tlstund_trust_result *res)
 {
-	struct tlstund_trust_policy pol;
-
-	memset(res, 0, sizeof(*res));
-	if (!c->established || !c->chain_der) {
+	if (!c->established) {
+		memset(res, 0, sizeof(*res));
 		res->verdict = TLSTUND_TRUST_INTERNAL_ERROR;
 		return -ENOTCONN;
 	}
-	policy_for_conn(c, conf, &pol);
-	return tlstund_trust_verify(&pol, (const uint8_t *const *)c->chain_der,
-				    c->chain_len, c->chain_n, time(NULL), res);
+	return tlstund_peer_chain_reverify(&c->chain, conf,
+			SSL_is_server(c->ssl) ? TLSTUND_TRUST_PEER_CLIENT :
+						TLSTUND_TRUST_PEER_SERVER,
+			res);
 }
 
 static void tls_close(struct tlstund_conn *c)
 {
 	if (!c)
 		return;
-	free_chain(c);
+	tlstund_peer_chain_free(&c->chain);
 	if (c->ssl) {
 		/* One non-blocking try at close_notify; the peer learns of
 		 * the end from the FIN if it does not get through.
@@ -1192,7 +1096,7 @@ static struct tlstund_listener *tls_listen(void *ctx,
 
 	if (!addr_usable(ctx, addr, addrlen, "listen", err, errlen))
 		return NULL;
-	addr_format(addr, name, sizeof(name));
+	tlstund_transport_addr_format(addr, name, sizeof(name));
 	l = calloc(1, sizeof(*l));
 	if (!l) {
 		tlstund_identity_err(err, errlen, false,
@@ -1223,7 +1127,8 @@ static struct tlstund_listener *tls_listen(void *ctx,
 		goto fail;
 	/* Name the port actually bound, which differs when asked for 0. */
 	if (!getsockname(fd, (struct sockaddr *)&bound, &blen))
-		addr_format((struct sockaddr *)&bound, name, sizeof(name));
+		tlstund_transport_addr_format((struct sockaddr *)&bound, name,
+					      sizeof(name));
 	if (!SSL_CTX_up_ref(ctx)) {
 		step = "SSL_CTX_up_ref";
 		errno = ENOMEM;

@@ -36,10 +36,12 @@ struct tlstund_listener;
 struct tlstund_transport_cfg {
 	const struct tlstund_identity *identity;	/* our key and chain */
 	const struct tlstund_trust_policy *trust;	/* how to judge the peer */
+	/* QUIC: idle timeout offered to the peer (0: the default, 60 s). */
+	uint32_t idle_timeout_ms;
 };
 
 struct tlstund_transport_ops {
-	const char *name;		/* "tls" */
+	const char *name;		/* "tls" or "quic" */
 
 	/* A credentials context for new connections (SSL_CTX for TLS). */
 	void *(*ctx_new)(const struct tlstund_transport_cfg *cfg, char *err,
@@ -103,8 +105,55 @@ struct tlstund_transport_ops {
 	const char *(*error)(struct tlstund_conn *c);
 	/* Best-effort close_notify, then free. */
 	void (*close)(struct tlstund_conn *c);
+
+	/* Optional (QUIC). When, in now_ms() time (CLOCK_MONOTONIC), the
+	 * connection must be served (progress() or read()) even if fd()
+	 * stays quiet: a retransmission or idle timer, or datagrams the
+	 * listener handed it. 0: only when fd() is ready.
+	 */
+	uint64_t (*deadline)(struct tlstund_conn *c);
+	/* Optional (QUIC). True once after the authenticated peer's address
+	 * changed (connection migration); peer_addr() gives the new one.
+	 */
+	bool (*take_path_change)(struct tlstund_conn *c);
+	/* Optional (QUIC). Datagrams the listener dropped so far because
+	 * they were no packet of ours: malformed, a bad or expired Retry
+	 * token, or for no connection.
+	 */
+	uint64_t (*listener_dropped)(struct tlstund_listener *l);
 };
 
+/* The DER chain of an accepted peer, leaf first, as it sent it. */
+struct tlstund_peer_chain {
+	uint8_t **der;
+	size_t *len;
+	size_t n;
+};
+
+/* transport.c: what both transports share */
+bool tlstund_transport_addr_valid(const struct sockaddr *sa, socklen_t len);
+void tlstund_transport_addr_format(const struct sockaddr *sa, char *out,
+				   size_t len);
+socklen_t tlstund_transport_addr_unmap(const struct sockaddr *sa,
+				       socklen_t len,
+				       struct sockaddr_storage *out);
+bool tlstund_transport_policy_usable(const struct tlstund_trust_policy *pol,
+				     const char *who, char *err,
+				     size_t errlen);
+
+void tlstund_transport_conn_err(char *buf, size_t len, const char *peer,
+				const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int tlstund_peer_chain_keep(struct tlstund_peer_chain *ch,
+			    const uint8_t *const *der, const size_t *len,
+			    size_t n);
+void tlstund_peer_chain_free(struct tlstund_peer_chain *ch);
+int tlstund_peer_chain_reverify(const struct tlstund_peer_chain *ch,
+				const struct tlstund_trust_policy *conf,
+				enum tlstund_trust_peer_role role,
+				struct tlstund_trust_result *res);
+
 extern const struct tlstund_transport_ops tlstund_tls_ops;	/* tls.c */
+extern const struct tlstund_transport_ops tlstund_quic_ops;	/* quic.c */
 
 #endif /* TLSTUND_TRANSPORT_H */

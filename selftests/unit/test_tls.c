@@ -46,6 +46,7 @@
 #include "tls.h"
 #include "keysched.h"
 #include "certs/testcerts.h"
+#include "transport_pair.h"
 
 #define WAIT_MS		10000	/* guard against a hang, never a pacing delay */
 #define EXPORT_LEN	TLSTUND_ROOT_LEN
@@ -63,17 +64,6 @@ static const uint8_t ctx_b[TLSTUND_EXPORTER_CONTEXT_LEN] = { 0, 0, 0, 1,
 							     0, 0, 0, 43 };
 
 static const struct tlstund_transport_ops *ops = &tlstund_tls_ops;
-
-/* One side's configuration. */
-struct side {
-	const char *cert;	/* certs/<cert>.pem and certs/<cert>.key.pem */
-	/* certificates sent after it, NULL-terminated */
-	const char *chain[TLSTUND_TRUST_MAX_CHAIN + 1];
-	enum tlstund_trust_kind kind;
-	const char *expect;	/* ca: node id; pin: certificate whose pin */
-	const char *tofu_dir;	/* tofu */
-	const char *peer_name;	/* tofu */
-};
 
 enum client_kind {
 	CLIENT_OURS,		/* tlstund_tls_ops */
@@ -658,97 +648,6 @@ out:
  * Parent-side setup, with cmocka.
  */
 
-static char *copy_cert(const char *tmp, const char *prefix,
-		       const struct side *s, bool key)
-{
-	char name[128], file[160];
-	uint8_t *buf;
-	size_t len, i;
-	char *path;
-
-	snprintf(name, sizeof(name), "%s%s", s->cert, key ? ".key.pem" :
-		 ".pem");
-	snprintf(file, sizeof(file), "%s-%s", prefix, name);
-	buf = tc_read(name, &len);
-	/* Key files must be 0600 to load: the committed copies are not. */
-	path = tc_write(tmp, file, buf, len, key ? 0600 : 0644);
-	free(buf);
-	for (i = 0; !key && i < TLSTUND_TRUST_MAX_CHAIN && s->chain[i]; i++) {
-		snprintf(name, sizeof(name), "%s.pem", s->chain[i]);
-		buf = tc_read(name, &len);
-		tc_append(tmp, file, buf, len);
-		free(buf);
-	}
-	return path;
-}
-
-/*
- * A context for @s. Identity, trust policy and CA store are all freed
- * before it returns: the context must hold what it needs itself.
- */
-static void *ctx_make(const struct side *s, const char *tmp,
-		      const char *prefix)
-{
-	struct tlstund_trust_policy pol = { .kind = s->kind };
-	struct tlstund_transport_cfg cfg;
-	struct tlstund_identity id;
-	char err[TLSTUND_ERR_LEN];
-	char *key, *crt;
-	void *ctx;
-
-	key = copy_cert(tmp, prefix, s, true);
-	crt = copy_cert(tmp, prefix, s, false);
-	if (tlstund_identity_load(&id, key, crt, err, sizeof(err)))
-		fail_msg("%s", err);
-	switch (s->kind) {
-	case TLSTUND_TRUST_CA:
-		pol.ca_store = tlstund_trust_load_ca(TC_DIR "root.pem", err,
-						     sizeof(err));
-		assert_non_null(pol.ca_store);
-		tc_node(s->expect, pol.node_id);
-		break;
-	case TLSTUND_TRUST_PIN:
-		tc_pin(s->expect, pol.pin);
-		break;
-	default:
-		pol.tofu_dir = s->tofu_dir;
-		pol.peer_name = s->peer_name;
-		break;
-	}
-	cfg.identity = &id;
-	cfg.trust = &pol;
-	ctx = ops->ctx_new(&cfg, err, sizeof(err));
-	if (!ctx)
-		fail_msg("ctx_new: %s", err);
-	X509_STORE_free(pol.ca_store);
-	memset(&pol, 0xa5, sizeof(pol));
-	tlstund_identity_free(&id);
-	free(key);
-	free(crt);
-	return ctx;
-}
-
-static struct tlstund_listener *listen_any(void *ctx, uint16_t *port)
-{
-	struct sockaddr_in6 any = { .sin6_family = AF_INET6,
-				    .sin6_addr = IN6ADDR_ANY_INIT };
-	struct sockaddr_in6 bound;
-	socklen_t len = sizeof(bound);
-	struct tlstund_listener *l;
-	char err[TLSTUND_ERR_LEN];
-
-	l = ops->listen(ctx, (struct sockaddr *)&any, sizeof(any), err,
-			sizeof(err));
-	if (!l)
-		fail_msg("listen: %s", err);
-	assert_int_equal(getsockname(ops->listener_fd(l),
-				     (struct sockaddr *)&bound, &len), 0);
-	assert_int_equal(bound.sin6_family, AF_INET6);
-	assert_int_not_equal(bound.sin6_port, 0);
-	*port = ntohs(bound.sin6_port);
-	return l;
-}
-
 static int raw_listen(uint16_t *port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
@@ -766,34 +665,12 @@ static int raw_listen(uint16_t *port)
 
 static void read_report(int fd, struct report *r)
 {
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < sizeof(*r)) {
-		assert_int_equal(wait_for(fd, POLLIN), 0);
-		n = read(fd, (char *)r + got, sizeof(*r) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			fail_msg("child sent %zu of %zu report bytes", got,
-				 sizeof(*r));
-		got += n;
-	}
+	tp_read_all(fd, r, sizeof(*r));
 }
 
 static void write_report(int fd, const struct report *r)
 {
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < sizeof(*r)) {
-		n = write(fd, (const char *)r + done, sizeof(*r) - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			_exit(3);
-		done += n;
-	}
+	tp_write_all(fd, r, sizeof(*r));
 }
 
 /*
@@ -816,11 +693,11 @@ static void run_pair(const struct pair *p, struct report *srv,
 	memset(srv, 0, sizeof(*srv));
 	memset(cli, 0, sizeof(*cli));
 	if (p->server_kind == SERVER_OURS)
-		sctx = ctx_make(&p->server, tmp, "server");
+		sctx = tp_ctx_make(ops, &p->server, tmp, "server");
 	if (p->client_kind == CLIENT_OURS)
-		cctx = ctx_make(&p->client, tmp, "client");
+		cctx = tp_ctx_make(ops, &p->client, tmp, "client");
 	if (sctx) {
-		l = listen_any(sctx, &port);
+		l = tp_listen_any(ops, sctx, &port);
 		/* The listener holds its own reference. */
 		ops->ctx_free(sctx);
 	} else {
@@ -896,30 +773,6 @@ static void assert_session(const struct report *srv, const struct report *cli)
 	assert_int_equal(srv->ktls_rx, srv->bio_rx);
 	assert_int_equal(cli->ktls_tx, cli->bio_tx);
 	assert_int_equal(cli->ktls_rx, cli->bio_rx);
-}
-
-static void assert_contains(const char *s, const char *part)
-{
-	if (!strstr(s, part))
-		fail_msg("\"%s\" does not contain \"%s\"", s, part);
-}
-
-static void assert_prefix(const char *s, const char *prefix)
-{
-	if (strncmp(s, prefix, strlen(prefix)))
-		fail_msg("\"%s\" does not start with \"%s\"", s, prefix);
-}
-
-/* "pin:sha256:" and the first 16 hex digits of certs/<cert>.pin. */
-static void pin_identity(const char *cert, char *out, size_t len)
-{
-	uint8_t pin[TLSTUND_PIN_LEN];
-	char text[TLSTUND_PIN_STRLEN];
-
-	tc_pin(cert, pin);
-	tlstund_pin_format(pin, text);
-	snprintf(out, len, "pin:%.*s", (int)strlen(TLSTUND_PIN_PREFIX) + 16,
-		 text);
 }
 
 /* The one message every client rejected by the server reads. */
@@ -1278,9 +1131,9 @@ static void local_open(struct local *lp)
 
 	memset(lp, 0, sizeof(*lp));
 	lp->tmp = tc_tmpdir();
-	sctx = ctx_make(&ca_server, lp->tmp, "server");
-	cctx = ctx_make(&ca_client, lp->tmp, "client");
-	lp->l = listen_any(sctx, &lp->port);
+	sctx = tp_ctx_make(ops, &ca_server, lp->tmp, "server");
+	cctx = tp_ctx_make(ops, &ca_client, lp->tmp, "client");
+	lp->l = tp_listen_any(ops, sctx, &lp->port);
 	sin.sin_port = htons(lp->port);
 	lp->cli = ops->dial(cctx, (struct sockaddr *)&sin, sizeof(sin), err,
 			    sizeof(err));
@@ -1491,8 +1344,8 @@ static void test_bad_input(void **state)
 	assert_null(ops->ctx_new(&cfg, err, sizeof(err)));
 	assert_string_equal(err, "TLS context: no local key and certificate");
 
-	key = copy_cert(tmp, "x", &raw_self_a, true);
-	crt = copy_cert(tmp, "x", &raw_self_a, false);
+	key = tp_copy_cert(tmp, "x", &raw_self_a, true);
+	crt = tp_copy_cert(tmp, "x", &raw_self_a, false);
 	assert_int_equal(tlstund_identity_load(&id, key, crt, err,
 					       sizeof(err)), 0);
 	cfg.identity = &id;
@@ -1544,8 +1397,8 @@ static void test_network_errors(void **state)
 	int ret;
 
 	(void)state;
-	ctx = ctx_make(&ca_server, tmp, "server");
-	l = listen_any(ctx, &port);
+	ctx = tp_ctx_make(ops, &ca_server, tmp, "server");
+	l = tp_listen_any(ops, ctx, &port);
 
 	/* Nothing pending. */
 	assert_null(ops->accept(l, err, sizeof(err)));
