@@ -126,7 +126,7 @@ case_notify() {
 	# tt0 and the listener exist once READY=1 is sent; b is not there yet.
 	ip -n "$ns_a" link show tt0 >/dev/null ||
 		fail "READY=1 came before tt0 exists"
-	listening "$ns_a" tcp 7081 ||
+	listening "$ns_a" "$TD_PROTO" 7081 ||
 		fail "READY=1 came before tlstund listens on 7081"
 	notify_has "STATUS=waiting for the peer" ||
 		fail "no STATUS= with READY=1: $(cat "$TEST_TMP/notify.txt")"
@@ -233,10 +233,20 @@ case_fingerprints() {
 }
 
 # With the tls module loaded, both ends run the control connection over
-# kTLS.
+# kTLS; over QUIC, both say so and no TCP connection exists.
 case_ktls() {
 	local node
 
+	if [ "$TD_TRANSPORT" = quic ]; then
+		for node in a b; do
+			grep -q "handshake complete, .* over QUIC" \
+				"${TD_LOG[$node]}" ||
+				fail "$node: $(grep "handshake complete" "${TD_LOG[$node]}")"
+			[ -z "$(ip netns exec "${TD_NS[$node]}" ss -Htn)" ] ||
+				fail "$node has TCP connections: $(ip netns exec "${TD_NS[$node]}" ss -Htn)"
+		done
+		return
+	fi
 	lsmod | grep -q '^tls ' || fail "lsmod does not list tls"
 	for node in a b; do
 		grep -q "handshake complete, .*kTLS tx on" "${TD_LOG[$node]}" &&
@@ -331,7 +341,11 @@ run_case "pin: the tunnel comes up by itself" case_pin_up
 run_case "pin: ping and iperf3 through the tunnel" case_traffic
 run_case "pin: SPIs pair up and SAs name the peer" case_sa_pairs
 run_case "pin: key fingerprints pair up crosswise" case_fingerprints
-run_case "pin: kTLS carries the control connection" case_ktls
+if [ "$TD_TRANSPORT" = quic ]; then
+	run_case "pin: QUIC carries the control connection" case_ktls
+else
+	run_case "pin: kTLS carries the control connection" case_ktls
+fi
 run_case "pin: a wrong pin never gets an SA" case_wrong_pin
 run_case "ca: the tunnel comes up with node certificates" case_ca_up
 run_case "ca: a certificate for another node never gets an SA" case_wrong_node

@@ -52,8 +52,8 @@ static const char *const section_names[SEC_COUNT] = {
 enum key_id {
 	K_IFNAME, K_PRIVATE_KEY, K_CERTIFICATE, K_LISTEN, K_VNI, K_PORT,
 	K_LOCAL, K_SUITES,
-	K_PEER_NAME, K_ENDPOINT, K_REMOTE, K_TRUST, K_CA, K_NODE_ID, K_PIN,
-	K_TOFU_DIR,
+	K_PEER_NAME, K_ENDPOINT, K_REMOTE, K_TRANSPORT, K_TRUST, K_CA,
+	K_NODE_ID, K_PIN, K_TOFU_DIR,
 	K_REKEY_INTERVAL, K_HANDSHAKE_INTERVAL, K_REKEY_GRACE,
 	K_RECONNECT_MIN, K_RECONNECT_MAX, K_KEEPALIVE, K_DEAD_AFTER,
 	K_SOFT_PACKETS, K_HARD_PACKETS, K_SOFT_BYTES, K_HARD_BYTES,
@@ -72,6 +72,7 @@ enum value_type {
 	T_BYTES,	/* decimal, or with K, M, G, T (powers of 1024) */
 	T_SUITES,
 	T_PEER_NAME,
+	T_TRANSPORT,
 	T_TRUST,
 	T_NODE_ID,
 	T_PIN,
@@ -111,6 +112,7 @@ static const struct key_def keys[K_COUNT] = {
 	[K_PEER_NAME]	= KEY("name", PEER, PEER_NAME, peer_name, 0, 0),
 	[K_ENDPOINT]	= KEY("endpoint", PEER, ENDPOINT, endpoint, 0, 0),
 	[K_REMOTE]	= KEY("remote", PEER, ADDR, remote, 0, 0),
+	[K_TRANSPORT]	= KEY("transport", PEER, TRANSPORT, transport, 0, 0),
 	[K_TRUST]	= KEY("trust", PEER, TRUST, trust, 0, 0),
 	[K_CA]		= KEY("ca", PEER, PATH, ca_path, 0, 0),
 	[K_NODE_ID]	= KEY("node-id", PEER, NODE_ID, node_id, 0, 0),
@@ -172,6 +174,11 @@ static const struct {
 } suite_names[] = {
 	{ "aes-gcm-256", TLSTUN_SUITE_AES_GCM_256 },
 	{ "aes-gcm-128", TLSTUN_SUITE_AES_GCM_128 },
+};
+
+static const char *const transport_names[] = {
+	[TLSTUND_TRANSPORT_TLS]		= "tls",
+	[TLSTUND_TRANSPORT_QUIC]	= "quic",
 };
 
 static const char *const trust_names[] = {
@@ -605,6 +612,15 @@ static int parse_value(struct parser *p, enum key_id k, const char *val)
 					 "is not a peer name (1 to 63 of A-Z a-z 0-9 _ . -, not starting with '.')");
 		strcpy(dst, val);
 		return 0;
+	case T_TRANSPORT:
+		for (i = TLSTUND_TRANSPORT_TLS; i <= TLSTUND_TRANSPORT_QUIC;
+		     i++) {
+			if (!strcmp(val, transport_names[i])) {
+				cfg->transport = i;
+				return 0;
+			}
+		}
+		return bad_value(p, k, val, "is not quic or tls");
 	case T_TRUST:
 		for (i = TLSTUND_TRUST_CA; i <= TLSTUND_TRUST_TOFU; i++) {
 			if (!strcmp(val, trust_names[i])) {
@@ -1295,6 +1311,7 @@ int tlstund_config_write(const struct tlstund_config *cfg, FILE *f)
 	if (!write_addr(f, "endpoint", &cfg->endpoint, true) ||
 	    !write_addr(f, "remote", &cfg->remote, false))
 		return -EINVAL;
+	fprintf(f, "transport = %s\n", transport_names[cfg->transport]);
 	fprintf(f, "trust = %s\n", trust_names[cfg->trust]);
 	switch (cfg->trust) {
 	case TLSTUND_TRUST_CA:

@@ -43,6 +43,12 @@ struct tlstund_sockaddr {
  * (the data plane uses "port"). A listen address of in6addr_any means
  * both families: the transport clears IPV6_V6ONLY.
  */
+/* How the daemon reaches its peer (transport = ...). */
+enum tlstund_transport_kind {
+	TLSTUND_TRANSPORT_TLS,		/* TLS 1.3 over TCP (tls.c) */
+	TLSTUND_TRANSPORT_QUIC,		/* QUIC v1 over UDP (quic.c) */
+};
+
 struct tlstund_config {
 	char path[PATH_MAX];		/* the file this came from */
 
@@ -66,6 +72,10 @@ struct tlstund_config {
 	struct tlstund_sockaddr remote;		/* remote, data plane; len 0 =
 						 * endpoint's address, or the
 						 * accepted connection's */
+	/* transport: "quic" or "tls"; absent means tls, what every
+	 * configuration written before QUIC existed meant
+	 */
+	enum tlstund_transport_kind transport;
 	enum tlstund_trust_kind trust;		/* trust (required) */
 	char ca_path[PATH_MAX];			/* ca (trust = ca) */
 	uint8_t node_id[TLSTUND_NODE_ID_LEN];	/* node-id (trust = ca) */

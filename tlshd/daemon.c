@@ -42,7 +42,8 @@ static int setup(struct daemon *d, char *err, size_t errlen)
 	size_t i, n = 0;
 	int ret;
 
-	d->t = &tlstund_tls_ops;
+	d->t = d->cfg.transport == TLSTUND_TRANSPORT_QUIC ? &tlstund_quic_ops :
+							   &tlstund_tls_ops;
 	tlstund_sas_env_init(d);
 	ret = tlstund_creds_load(d, &d->cfg, &cr, err, errlen);
 	if (ret)
@@ -237,9 +238,17 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 
 		if (d->next_dial && now >= d->next_dial && !tlstund_have_session(d))
 			tlstund_dial(d, now);
-		for (i = 0; i < MAX_SLOTS; i++)
+		for (i = 0; i < MAX_SLOTS; i++) {
+			/* The transport's own timers (QUIC), then ours. */
+			if (d->slots[i] && d->t->deadline) {
+				uint64_t t = d->t->deadline(d->slots[i]->conn);
+
+				if (t && now >= t)
+					tlstund_slot_service(d, d->slots[i], now);
+			}
 			if (d->slots[i])
 				tlstund_slot_tick(d, d->slots[i], now);
+		}
 		for (size_t j = 0; j < d->n_sas;) {
 			if (d->sas[j].delete_at && now >= d->sas[j].delete_at)
 				tlstund_sas_delete(d, &d->sas[j]);
@@ -273,6 +282,12 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 				pfd[n].events |= POLLOUT;
 			owner[n++] = sl;
 			t = tlstund_slot_deadline(sl, d);
+			if (d->t->deadline) {
+				uint64_t c = d->t->deadline(sl->conn);
+
+				if (c && (!t || c < t))
+					t = c;
+			}
 			if (t && (!next || t < next))
 				next = t;
 		}
@@ -326,6 +341,13 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 				;
 			if (k < MAX_SLOTS)
 				tlstund_slot_service(d, sl, now);
+		}
+		for (i = 0; i < MAX_SLOTS; i++) {
+			struct slot *sl = d->slots[i];
+
+			if (sl && d->t->take_path_change &&
+			    d->t->take_path_change(sl->conn))
+				tlstund_slot_peer_moved(d, sl);
 		}
 	}
 	teardown(d);

@@ -65,6 +65,8 @@ struct daemon {
 	uint64_t next_id;
 	uint64_t refusal_log_at;	/* when the next may be logged */
 	unsigned int refusals_unlogged;
+	uint64_t drops_logged;		/* listener drops logged so far */
+	uint64_t drop_log_at;		/* when the next may be logged */
 	uint64_t active;		/* slot id of the active session */
 	uint64_t next_dial;		/* 0: not scheduled */
 	unsigned int attempts;
@@ -115,6 +117,7 @@ void tlstund_slot_free(struct daemon *d, struct slot *sl, uint64_t now);
 void tlstund_slot_close(struct daemon *d, struct slot *sl, uint16_t reason,
 			const char *text, uint64_t now);
 void tlstund_slot_flush(struct daemon *d, struct slot *sl);
+void tlstund_slot_peer_moved(struct daemon *d, struct slot *sl);
 void tlstund_slot_service(struct daemon *d, struct slot *sl, uint64_t now);
 void tlstund_slot_tick(struct daemon *d, struct slot *sl, uint64_t now);
 uint64_t tlstund_slot_deadline(struct slot *sl, const struct daemon *d);

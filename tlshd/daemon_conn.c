@@ -252,10 +252,17 @@ static void start_session(struct daemon *d, struct slot *sl, uint64_t now)
 	tlstund_addr_str(pa, plen, addr, sizeof(addr));
 	snprintf(label, sizeof(label), "%s %s", d->cfg.peer_name,
 		 peer->identity);
-	log_info("%s %s: handshake complete, peer %s%s%s", sl->dialed ?
-		 "dialed" : "accepted", addr, peer->identity,
-		 d->t->ktls_tx(sl->conn) ? ", kTLS tx on" : ", kTLS tx off",
-		 d->t->ktls_rx(sl->conn) ? ", kTLS rx on" : "");
+	if (d->cfg.transport == TLSTUND_TRANSPORT_QUIC)
+		log_info("%s %s: handshake complete, peer %s, over QUIC",
+			 sl->dialed ? "dialed" : "accepted", addr,
+			 peer->identity);
+	else
+		log_info("%s %s: handshake complete, peer %s%s%s",
+			 sl->dialed ? "dialed" : "accepted", addr,
+			 peer->identity,
+			 d->t->ktls_tx(sl->conn) ? ", kTLS tx on" :
+						   ", kTLS tx off",
+			 d->t->ktls_rx(sl->conn) ? ", kTLS rx on" : "");
 	sl->established = true;
 	sl->deadline = 0;
 	tlstund_session_start(&sl->session, &d->cfg, &d->env, sl->dialed,
@@ -293,6 +300,39 @@ static void start_session(struct daemon *d, struct slot *sl, uint64_t now)
 					      sizeof(err)))
 			log_warn("%s", err);
 	}
+}
+
+/*
+ * The peer of an authenticated QUIC connection answered from a new address
+ * and proved it (path validation, RFC 9000 9): the data plane follows it
+ * when its remote came from the peer in the first place.
+ */
+void tlstund_slot_peer_moved(struct daemon *d, struct slot *sl)
+{
+	const struct sockaddr *pa;
+	char addr[80], err[256];
+	socklen_t plen;
+
+	pa = d->t->peer_addr(sl->conn, &plen);
+	tlstund_addr_str(pa, plen, addr, sizeof(addr));
+	if (!sl->established || sl->id != d->active) {
+		log_info("connection %" PRIu64 ": peer moved to %s", sl->id,
+			 addr);
+		return;
+	}
+	if (d->cfg.remote.len) {
+		log_info("session with %s: peer moved to %s; the data plane keeps the configured remote",
+			 sl->session.peer, addr);
+		return;
+	}
+	if (tlstund_kernel_set_remote(d->k, d->ifindex, pa, err,
+				      sizeof(err))) {
+		log_warn("session with %s: peer moved to %s, but %s",
+			 sl->session.peer, addr, err);
+		return;
+	}
+	log_info("session with %s: peer moved to %s; the data plane follows",
+		 sl->session.peer, addr);
 }
 
 static void handshake_failed(struct daemon *d, struct slot *sl, uint64_t now)
@@ -334,6 +374,24 @@ void tlstund_dial(struct daemon *d, uint64_t now)
 	log_debug("dialing %s", addr);
 }
 
+/* What the listener dropped since the last message, at most every
+ * REFUSAL_LOG_MS.
+ */
+static void log_listener_drops(struct daemon *d, uint64_t now)
+{
+	uint64_t n;
+
+	if (!d->t->listener_dropped || now < d->drop_log_at)
+		return;
+	n = d->t->listener_dropped(d->listener);
+	if (n == d->drops_logged)
+		return;
+	log_warn("listener: dropped %" PRIu64 " datagrams that were no packet of ours (malformed, a bad or expired Retry token, or for no connection)",
+		 n - d->drops_logged);
+	d->drops_logged = n;
+	d->drop_log_at = now + REFUSAL_LOG_MS;
+}
+
 void tlstund_accept_all(struct daemon *d, uint64_t now)
 {
 	struct tlstund_conn *c;
@@ -344,6 +402,7 @@ void tlstund_accept_all(struct daemon *d, uint64_t now)
 		if (!c) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_warn("accept: %s", err);
+			log_listener_drops(d, now);
 			return;
 		}
 		/* Bounded: a flood of handshakes cannot starve the session. */

@@ -97,7 +97,7 @@ int tlstund_creds_load(const struct daemon *d, const struct tlstund_config *cfg,
 		       struct creds *cr, char *err, size_t errlen)
 {
 	struct tlstund_trust_policy trust;
-	struct tlstund_transport_cfg tcfg;
+	struct tlstund_transport_cfg tcfg = { 0 };
 
 	memset(cr, 0, sizeof(*cr));
 	if (tlstund_identity_load(&cr->identity, cfg->key_path,
@@ -120,6 +120,8 @@ int tlstund_creds_load(const struct daemon *d, const struct tlstund_config *cfg,
 	trust_policy_of(cfg, cr->ca, &cr->identity, &trust);
 	tcfg.identity = &cr->identity;
 	tcfg.trust = &trust;
+	/* QUIC's idle timeout: the session's own dead-peer time. */
+	tcfg.idle_timeout_ms = cfg->dead_after * 1000;
 	cr->tctx = d->t->ctx_new(&tcfg, err, errlen);
 	if (!cr->tctx)
 		goto fail;
@@ -252,8 +254,9 @@ void tlstund_daemon_reload(struct daemon *d, uint64_t now)
 		return;
 	}
 	if (strcmp(cfg.ifname, d->cfg.ifname) ||
-	    memcmp(&cfg.listen, &d->cfg.listen, sizeof(cfg.listen))) {
-		reload_refused("the interface name and the listen address need a restart");
+	    memcmp(&cfg.listen, &d->cfg.listen, sizeof(cfg.listen)) ||
+	    cfg.transport != d->cfg.transport) {
+		reload_refused("the interface name, the listen address and the transport need a restart");
 		return;
 	}
 	if (tlstund_creds_load(d, &cfg, &cr, err, sizeof(err))) {

@@ -16,6 +16,15 @@
 # NODE.2.log... (TD_LOG[NODE] is the current one), so a test can look at
 # everything a node ever logged.
 
+# The control transport every configuration names: tls (TCP 7081) unless
+# the suite runs again over QUIC (daemon_quic.sh: TD_TRANSPORT=quic, UDP
+# 7081).  TD_PROTO is what ss(8) calls the listener's protocol.
+TD_TRANSPORT=${TD_TRANSPORT:-tls}
+case $TD_TRANSPORT in
+quic) TD_PROTO=udp ;;
+*) TD_PROTO=tcp ;;
+esac
+
 TD_CERTS=$TOP/selftests/unit/certs
 # The node ids of the committed test leaves (selftests/unit/certs/README).
 TD_NODE_A=0x00112233445566778899aabbccddeeff
@@ -130,6 +139,7 @@ td_conf() {
 	[peer]
 	name = $peer
 	endpoint = ${TD_ADDR[$peer]}:7081
+	transport = $TD_TRANSPORT
 	$2
 
 	[timers]

@@ -951,6 +951,12 @@ static const struct text_row text_rows[] = {
 	  "\"name\" value \".hidden\" " PEER_ERR },
 	{ "peer", "trust = CA",
 	  "\"trust\" value \"CA\" is not ca, pin or tofu" },
+	{ "peer", "transport = quic", NULL },
+	{ "peer", "transport = tls", NULL },
+	{ "peer", "transport = QUIC",
+	  "\"transport\" value \"QUIC\" is not quic or tls" },
+	{ "peer", "transport = tcp",
+	  "\"transport\" value \"tcp\" is not quic or tls" },
 	{ "peer", "trust = ca\nca = /etc/tlstun/ca.pem\nnode-id = " NODE_A,
 	  NULL },
 	{ "peer", "node-id = 0X00112233445566778899aabbccddeeff",
@@ -1027,6 +1033,14 @@ static void test_text_results(void **state)
 	free(c);
 	c = expect_ok("peer", "name = -x_Y.9");
 	assert_string_equal(c->peer_name, "-x_Y.9");
+	/* No transport key: TLS, what configurations before QUIC meant. */
+	assert_int_equal(c->transport, TLSTUND_TRANSPORT_TLS);
+	free(c);
+	c = expect_ok("peer", "transport = quic");
+	assert_int_equal(c->transport, TLSTUND_TRANSPORT_QUIC);
+	free(c);
+	c = expect_ok("peer", "transport = tls");
+	assert_int_equal(c->transport, TLSTUND_TRANSPORT_TLS);
 	free(c);
 	c = expect_ok("peer", "trust = pin\npin = " PIN_B_B64);
 	assert_int_equal(c->trust, TLSTUND_TRUST_PIN);
