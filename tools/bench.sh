@@ -16,7 +16,7 @@
 #      and tools/bench's programs
 #   2. host: two node identities (tlstun genkey/cert/pubkey) in
 #      build/bench/cred, then hsbench: tlstund's handshakes per second
-#      over loopback, on this host, not the VM
+#      over loopback TCP and over QUIC, on this host, not the VM
 #   3. VM: tools/vm/run -- tools/bench/guest.sh, results in build/bench/vm
 #   4. report: tools/bench/report.py prints the tables and writes
 #      build/bench/report.md and build/bench/report.json
@@ -112,20 +112,28 @@ host_sample info tree - "$(git -C "$TOP" describe --always --dirty 2>/dev/null |
 host_sample info module - \
 	"$(sha256sum "$TOP/tlstun.ko" | cut -c1-12), built $(date -u -r "$TOP/tlstun.ko" '+%H:%M UTC')"
 hs_failed=0
-if line=$(tools/bench/hsbench "$OUT/cred/a.key" "$OUT/cred/a.pem" \
-	  "$OUT/cred/b.key" "$OUT/cred/b.pem" "$BENCH_HS"); then
-	echo "$line" >&2
-	# hsbench handshakes N seconds S rate R server_cpu X client_cpu Y
-	#         per_core_server A per_core_client B per_core_pair C
-	set -- $line
-	host_sample hs_rate hsbench 1 "$7"
-	host_sample hs_per_core_server hsbench 1 "${13}"
-	host_sample hs_per_core_client hsbench 1 "${15}"
-	host_sample hs_per_core_pair hsbench 1 "${17}"
-else
-	host_sample fail hs hsbench "hsbench failed"
-	hs_failed=1
-fi
+# The same handshakes over both transports, one after the other: their
+# ratio is a same-run figure.
+for transport in tls quic; do
+	sfx=
+	[ "$transport" = quic ] && sfx=_quic
+	if line=$(tools/bench/hsbench "$OUT/cred/a.key" "$OUT/cred/a.pem" \
+		  "$OUT/cred/b.key" "$OUT/cred/b.pem" "$BENCH_HS" \
+		  $([ "$transport" = quic ] && echo quic)); then
+		echo "$line" >&2
+		# hsbench TRANSPORT handshakes N seconds S rate R server_cpu X
+		#   client_cpu Y per_core_server A per_core_client B
+		#   per_core_pair C
+		set -- $line
+		host_sample "hs${sfx}_rate" hsbench 1 "$8"
+		host_sample "hs${sfx}_per_core_server" hsbench 1 "${14}"
+		host_sample "hs${sfx}_per_core_client" hsbench 1 "${16}"
+		host_sample "hs${sfx}_per_core_pair" hsbench 1 "${18}"
+	else
+		host_sample fail "hs$sfx" hsbench "hsbench $transport failed"
+		hs_failed=1
+	fi
+done
 
 # --- 3. VM --------------------------------------------------------------------
 

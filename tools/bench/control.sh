@@ -160,7 +160,8 @@ ms_of() {
 	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
 }
 
-# daemon_conf FILE KEY CERT PEER_PIN LISTEN ENDPOINT LOCAL: one end.
+# daemon_conf FILE KEY CERT PEER_PIN LISTEN ENDPOINT LOCAL [TRANSPORT]:
+# one end.
 daemon_conf() {
 	{
 		echo "[interface]"
@@ -171,6 +172,7 @@ daemon_conf() {
 		echo "[peer]"
 		echo "name = peer"
 		[ -n "$6" ] && echo "endpoint = $6"
+		echo "transport = ${8:-tls}"
 		echo "trust = pin"
 		echo "pin = $4"
 		echo "[timers]"
@@ -207,10 +209,13 @@ ctl_side() {
 	ip -n "$ns" -batch "$f"
 }
 
-# One timed start of both daemons; leaves them running when $1 is "keep".
+# One timed start of both daemons; leaves them running when $2 is "keep".
+# $3 "quic": the configurations say transport = quic, and the samples are
+# ttfp_quic_ms and ttfp_both_quic_ms.
 ttfp_once() {
-	local try=$1 keep=${2:-} d=$TEST_TMP/ctl out t t0 t1 tf n pa pb
+	local try=$1 keep=${2:-} d=$TEST_TMP/ctl out t t0 t1 tf n pa pb sfx=
 
+	[ "${3:-}" = quic ] && sfx=_quic
 	out=$d/first-$try
 	: >"$out.err"
 	ip netns exec "$cA" udprr first 10.0.2.2 9000 60000 >"$out" 2>"$out.err" &
@@ -236,9 +241,9 @@ ttfp_once() {
 	fi
 	read -r t n <"$out"
 	t=$(usec "$t")
-	sample ttfp_ms tlstund "$try" "$(ms_of $((t - $(usec "$t1"))))"
-	sample ttfp_both_ms tlstund "$try" "$(ms_of $((t - $(usec "$t0"))))"
-	log "daemon start $try: first reply $(ms_of $((t - $(usec "$t1")))) ms" \
+	sample "ttfp${sfx}_ms" tlstund "$try" "$(ms_of $((t - $(usec "$t1"))))"
+	sample "ttfp_both${sfx}_ms" tlstund "$try" "$(ms_of $((t - $(usec "$t0"))))"
+	log "daemon start $try${sfx:+ over QUIC}: first reply $(ms_of $((t - $(usec "$t1")))) ms" \
 	    "after the dialer started ($n probes)"
 	if [ "$keep" = keep ]; then
 		PID_A=$pa PID_B=$pb LOG_A=$d/a-$try.log LOG_B=$d/b-$try.log
@@ -348,6 +353,15 @@ control_daemons() {
 	rekeys
 	daemon_stop "$PID_A"
 	daemon_stop "$PID_B"
+	# The same starts over QUIC, in the same run: one round trip less
+	# before the first SA (no TCP handshake), a Retry round trip more.
+	daemon_conf "$d/a/tt0.conf" "$cred/a.key" "$cred/a.pem" \
+		"$(cat "$cred/b.pin")" none 10.0.1.2:7081 10.0.1.1 quic
+	daemon_conf "$d/b/tt0.conf" "$cred/b.key" "$cred/b.pem" \
+		"$(cat "$cred/a.pin")" 10.0.1.2:7081 "" 10.0.1.2 quic
+	for ((try = 1; try <= BENCH_TTFP; try++)); do
+		ttfp_once "$try" "" quic || return 1
+	done
 	# The logs, for whoever wants to see what the daemons did.
 	cp "$d"/a-*.log "$d"/b-*.log "$VM_OUT/" 2>/dev/null
 }

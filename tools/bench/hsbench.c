@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hsbench - full TLS 1.3 handshakes per second of tlstund's own transport
- * and key schedule, over loopback TCP, for make bench.
+ * hsbench - full TLS 1.3 handshakes per second of tlstund's own transports
+ * and key schedule, over loopback TCP or QUIC, for make bench.
  *
- *   hsbench SERVER_KEY SERVER_CERT CLIENT_KEY CLIENT_CERT SECONDS
+ *   hsbench SERVER_KEY SERVER_CERT CLIENT_KEY CLIENT_CERT SECONDS [quic]
+ *
+ * With "quic" the transport is tlshd/quic*.c and each iteration is also
+ * QUIC's: the Retry round trip, the handshake, the exporter, and the
+ * CONNECTION_CLOSE.
  *
  * Two processes, each with the daemon's code (tlshd/tls.c, trust.c,
  * identity.c, keysched.c linked in, not copied): the parent listens on
@@ -54,6 +58,14 @@
 
 static const struct tlstund_transport_ops *ops = &tlstund_tls_ops;
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct side_report {
 	unsigned long count;
 	double cpu;
@@ -77,15 +89,23 @@ static double cpu_s(void)
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-static int wait_fd(int fd, short events)
+/* Until @c's descriptor is ready or its transport's timer is due. */
+static int wait_conn(struct tlstund_conn *c, uint64_t start)
 {
-	struct pollfd p = { .fd = fd, .events = events };
-	int n;
+	struct pollfd p = { .fd = ops->fd(c), .events = ops->events(c) };
+	uint64_t now = now_ms(), dl = ops->deadline ? ops->deadline(c) : 0;
+	int timeout = WAIT_MS, n;
 
+	if (now - start > WAIT_MS)
+		return -ETIMEDOUT;
+	if (dl)
+		timeout = dl <= now ? 0 : (int)(dl - now);
+	if (timeout > WAIT_MS)
+		timeout = WAIT_MS;
 	do {
-		n = poll(&p, 1, WAIT_MS);
+		n = poll(&p, 1, timeout);
 	} while (n < 0 && errno == EINTR);
-	return n > 0 ? 0 : -ETIMEDOUT;
+	return n < 0 ? -errno : 0;
 }
 
 /* The handshake, then what the daemon derives from it. */
@@ -94,10 +114,11 @@ static int session(struct tlstund_conn *c, char *err, size_t errlen)
 	uint8_t ctx[TLSTUND_EXPORTER_CONTEXT_LEN], root[TLSTUND_ROOT_LEN];
 	uint8_t key[TLSTUND_SA_KEY_MAX];
 	struct tlstund_keysched ks = { 0 };
+	uint64_t start = now_ms();
 	int ret;
 
 	while ((ret = ops->progress(c)) == -EAGAIN)
-		if (wait_fd(ops->fd(c), ops->events(c))) {
+		if (wait_conn(c, start)) {
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -223,7 +244,7 @@ int main(int argc, char **argv)
 {
 	struct tlstund_identity sid = { 0 }, cid = { 0 };
 	struct tlstund_trust_policy spol = { 0 }, cpol = { 0 };
-	struct tlstund_transport_cfg scfg, ccfg;
+	struct tlstund_transport_cfg scfg = { 0 }, ccfg = { 0 };
 	struct side_report srv = { 0 }, cli = { 0 };
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
@@ -237,9 +258,11 @@ int main(int argc, char **argv)
 	char *end;
 	pid_t pid;
 
-	if (argc != 6) {
+	if (argc == 7 && !strcmp(argv[6], "quic"))
+		ops = &tlstund_quic_ops;
+	else if (argc != 6) {
 		fprintf(stderr,
-			"Usage: hsbench SERVER_KEY SERVER_CERT CLIENT_KEY CLIENT_CERT SECONDS\n");
+			"Usage: hsbench SERVER_KEY SERVER_CERT CLIENT_KEY CLIENT_CERT SECONDS [quic]\n");
 		return 2;
 	}
 	secs = strtod(argv[5], &end);
@@ -297,8 +320,8 @@ int main(int argc, char **argv)
 			cli.err);
 		return 1;
 	}
-	printf("hsbench handshakes %lu seconds %.3f rate %.1f server_cpu %.3f client_cpu %.3f per_core_server %.1f per_core_client %.1f per_core_pair %.1f\n",
-	       cli.count, wall, cli.count / wall, srv.cpu, cli.cpu,
+	printf("hsbench %s handshakes %lu seconds %.3f rate %.1f server_cpu %.3f client_cpu %.3f per_core_server %.1f per_core_client %.1f per_core_pair %.1f\n",
+	       ops->name, cli.count, wall, cli.count / wall, srv.cpu, cli.cpu,
 	       srv.count / srv.cpu, cli.count / cli.cpu,
 	       cli.count / (srv.cpu + cli.cpu));
 	return 0;

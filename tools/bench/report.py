@@ -425,9 +425,23 @@ def main():
                      fmt(hs.get("hs_per_core_pair")), "", ""])
         rows.append(["full handshakes/s, wall clock, 2 processes, one at a "
                      "time (host)", fmt(hs.get("hs_rate")), "", ""])
+        for key, label in (("per_core_server", "accepting side"),
+                           ("per_core_client", "dialing side"),
+                           ("per_core_pair", "both sides on one core")):
+            q, t = hs.get("hs_quic_" + key), hs.get("hs_" + key)
+            if q is None:
+                continue
+            rows.append(["QUIC full handshakes/s, one daemon core, %s "
+                         "(host)" % label, fmt(q),
+                         "x%.2f of TLS/TCP" % (q / t) if t else "", ""])
     for key, label in (("ttfp_ms", "dialer start to first packet (ms, VM)"),
                        ("ttfp_both_ms",
                         "first daemon start to first packet (ms, VM)"),
+                       ("ttfp_quic_ms",
+                        "dialer start to first packet over QUIC (ms, VM)"),
+                       ("ttfp_both_quic_ms",
+                        "first daemon start to first packet over QUIC "
+                        "(ms, VM)"),
                        ("rekey_ms", "rekey, SIGUSR1 to both logs (ms, VM)")):
         v = list(raw.get(key, {}).get("tlstund", {}).values())
         if not v:
