@@ -305,7 +305,8 @@ case_tx_replaces() {
 }
 
 # No reply holds a key: a raw dump and a raw get of tt0's SAs have no
-# TLSTUN_SA_KEY and no key's bytes anywhere; the tool prints "(hidden)".
+# TLSTUN_SA_KEY and no key's bytes anywhere; the tool prints "key (hidden)",
+# and its JSON has no "key" member.
 case_key_hidden() {
 	local raw=$TEST_TMP/raw.txt txt=$TEST_TMP/sa.txt json=$TEST_TMP/sa.json
 	local k n
@@ -330,10 +331,19 @@ case_key_hidden() {
 		fail "sa show failed" || return
 	n=$(grep -c ' key (hidden) ' "$txt")
 	[ "$n" = 2 ] || fail "$n SAs of 2 show \"key (hidden)\""
-	jq -e 'length == 2 and all(.[]; .key == "(hidden)")' "$json" \
+	jq -e 'length == 2 and all(.[]; has("key") | not)' "$json" \
 		>/dev/null || fail "the JSON SA list does not hide both keys"
+	# "sa show" with no device lists these among every device's, and
+	# "link show dev tt0" is "link show tt0", as ip takes it.
+	in_ns "$ns1" tlstun -j sa show >"$TEST_TMP/all.json" ||
+		fail "sa show without dev failed"
+	jq -e '[.[] | select(.ifname == "tt0")] | length == 2' \
+		"$TEST_TMP/all.json" >/dev/null ||
+		fail "sa show without dev does not list tt0's 2 SAs: $(cat "$TEST_TMP/all.json")"
+	in_ns "$ns1" tlstun -j link show dev tt0 | jq -e 'length == 1 and .[0].ifname == "tt0"' >/dev/null ||
+		fail "link show dev tt0 does not show tt0"
 	for k in "$K_AB" "$K_BA" "${K_AB:0:32}" "${K_BA:0:32}"; do
-		if grep -qi "$k" "$raw" "$txt" "$json"; then
+		if grep -qi "$k" "$raw" "$txt" "$json" "$TEST_TMP/all.json"; then
 			fail "a reply or sa show carries a key's bytes"
 		fi
 	done

@@ -113,6 +113,15 @@ static int put_link_opts(struct nl_msg *msg, const struct link_opts *lo)
 	return 0;
 }
 
+/* "dev NAME" names a device wherever a bare NAME does, as in ip(8). */
+static void skip_dev_keyword(int *argc, char ***argv)
+{
+	if (*argc >= 2 && !strcmp((*argv)[0], "dev")) {
+		(*argc)--;
+		(*argv)++;
+	}
+}
+
 /* RTM_NEWLINK creates (@name) or changes (@ifindex) a device. */
 static int newlink(const char *name, int ifindex, const struct link_opts *lo)
 {
@@ -156,7 +165,8 @@ static int link_add(int argc, char **argv)
 	const char *name;
 	int ret;
 
-	if (argc < 1)
+	skip_dev_keyword(&argc, &argv);
+	if (argc < 1 || (argc == 1 && !strcmp(argv[0], "dev")))
 		return arg_required("NAME", "link add");
 	name = argv[0];
 	if (parse_ifname(name, &e))
@@ -187,6 +197,7 @@ static int link_set(int argc, char **argv)
 	const char *name;
 	int ifindex, ret;
 
+	skip_dev_keyword(&argc, &argv);
 	if (argc < 1)
 		return arg_required("NAME", "link set");
 	name = argv[0];
@@ -212,6 +223,7 @@ static int link_del(int argc, char **argv)
 	struct nl_sock *sk;
 	int ret = EXIT_FAIL;
 
+	skip_dev_keyword(&argc, &argv);
 	if (argc < 1)
 		return arg_required("NAME", "link del");
 	if (parse_ifname(argv[0], &e))
@@ -345,6 +357,7 @@ static int link_show(int argc, char **argv)
 	int family, ifindex = 0, ret = EXIT_FAIL;
 	struct parse_err e;
 
+	skip_dev_keyword(&argc, &argv);
 	if (argc > 0 && parse_ifname(argv[0], &e))
 		return arg_invalid(argv[0], &e);
 	if (argc > 1)

@@ -242,6 +242,11 @@ int parse_key_hex(const char *hex, size_t hexlen, uint8_t *key,
 {
 	size_t i;
 
+	/* "0x" first, as ip xfrm writes keys: never a hex digit. */
+	if (hexlen >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
+		hex += 2;
+		hexlen -= 2;
+	}
 	for (i = 0; i < hexlen; i++)
 		if (hexval(hex[i]) < 0)
 			return fail(e, "the key is not a hex string");

@@ -304,11 +304,13 @@ void print_uint(enum output_type t, const char *key, const char *fmt,
 	}
 }
 
+/* Text: "KEY (hidden)", so the line still reads as "sa add" arguments;
+ * JSON: nothing, since a member whose value is not the value misleads.
+ */
 void print_hidden(const char *key)
 {
 	if (out.json) {
-		json_member(key);
-		json_string("(hidden)");
+		return;
 	} else {
 		text_sep();
 		fprintf(out.f, "%s (hidden)", key);

@@ -7,6 +7,7 @@
  * and both end up in the request: each copy is wiped once the request is
  * sent or refused, on every path.
  */
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,9 @@
 #include "nl.h"
 #include "print.h"
 #include "tlstun.h"
+
+/* Devices "sa show" without "dev" walks. */
+#define TLSTUN_SHOW_DEVS_MAX	256
 
 /* The keywords a command takes; the others are refused by name. */
 enum {
@@ -444,6 +448,65 @@ static int print_sa(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* The names of every tlstun device in the netns, from a GET_DEVICE dump. */
+struct dev_names {
+	char name[TLSTUN_SHOW_DEVS_MAX][IF_NAMESIZE];
+	unsigned int n;
+	bool truncated;
+};
+
+static int collect_dev(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[TLSTUN_A_MAX + 1];
+	struct dev_names *d = arg;
+
+	if (tlstun_nl_genl_parse(msg, tb) || !tb[TLSTUN_A_IFNAME])
+		return NL_SKIP;
+	if (d->n == TLSTUN_SHOW_DEVS_MAX) {
+		d->truncated = true;
+		return NL_SKIP;
+	}
+	snprintf(d->name[d->n++], IF_NAMESIZE, "%s",
+		 nla_get_string(tb[TLSTUN_A_IFNAME]));
+	return NL_OK;
+}
+
+/* "sa show" with no device: every device's SAs, in one list, as ip xfrm
+ * state lists every state.
+ */
+static int sa_show_all(void)
+{
+	static struct dev_names d;
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret = EXIT_FAIL;
+	unsigned int i;
+
+	memset(&d, 0, sizeof(d));
+	sk = tlstun_nl_genl_open(&family);
+	if (!sk)
+		return EXIT_FAIL;
+	msg = tlstun_nl_genl_msg(family, TLSTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+	if (msg && !tlstun_nl_talk(sk, msg, collect_dev, &d))
+		ret = EXIT_OK;
+	tlstun_nl_msg_free(msg);
+	tlstun_nl_close(sk);
+	if (ret)
+		return ret;
+	if (d.truncated)
+		fprintf(stderr, "Warning: more than %d tlstun devices; showing the SAs of the first %d\n",
+			TLSTUN_SHOW_DEVS_MAX, TLSTUN_SHOW_DEVS_MAX);
+	print_list_begin();
+	for (i = 0; i < d.n && !ret; i++) {
+		struct sa_args a = { .dev = d.name[i], .has_dev = true };
+
+		ret = sa_request(&a, TLSTUN_CMD_GET_SA, NLM_F_DUMP, NULL,
+				 NULL, print_sa, d.name[i]);
+	}
+	print_list_end();
+	return ret;
+}
+
 static int sa_show(int argc, char **argv)
 {
 	struct sa_args a = {};
@@ -454,8 +517,10 @@ static int sa_show(int argc, char **argv)
 			    &a);
 	if (ret)
 		return ret;
+	if (!a.has_dev && (a.has_dir || a.has_spi))
+		return arg_required("dev", "sa show dir DIR spi SPI");
 	if (!a.has_dev)
-		return arg_required("dev", "sa show");
+		return sa_show_all();
 	if (a.has_dir != a.has_spi)
 		return arg_conflict("\"dir\" and \"spi\" name one SA together; give both or neither");
 	one = a.has_dir;

@@ -10,6 +10,7 @@
  * whole or per object; Documentation/tlstun.8 repeats it as its SYNOPSIS.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/tlstun.h>
@@ -309,6 +310,32 @@ static const struct option {
 	{ "-s", "-statistics", &opts.stats },
 };
 
+/*
+ * Runs @obj's command. JSON output is held back until the command
+ * succeeded: a failure prints nothing on stdout, only its error on
+ * stderr, never half a document or an empty list that looks like an
+ * answer. monitor streams, one object a line, and is not held.
+ */
+static int run_object(const struct object *obj, int argc, char **argv)
+{
+	bool hold = (opts.json || opts.pretty) && obj->fn != do_monitor;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = hold ? open_memstream(&buf, &len) : NULL;
+	print_init(f ? f : stdout, opts.json, opts.pretty);
+	ret = obj->fn(argc, argv);
+	if (!f)
+		return ret;
+	fclose(f);
+	if (ret == EXIT_OK && len)
+		fwrite(buf, 1, len, stdout);
+	free(buf);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const struct object *obj;
@@ -342,8 +369,6 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	print_init(stdout, opts.json, opts.pretty);
-
 	if (argc < 1) {
 		usage_block(stderr, NULL);
 		return EXIT_USAGE;
@@ -358,5 +383,5 @@ int main(int argc, char **argv)
 			argv[0]);
 		return EXIT_USAGE;
 	}
-	return obj->fn(argc - 1, argv + 1);
+	return run_object(obj, argc - 1, argv + 1);
 }

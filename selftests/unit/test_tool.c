@@ -294,9 +294,21 @@ static void test_key_hex(void **state)
 				   &loose, &e), -1);
 	assert_int_equal(parse_key("", TLSTUN_SUITE_AES_GCM_128, key, &loose,
 				   &e), -1);
+	/* ip xfrm's "0x" form is the same key; its digits still count. */
+	assert_int_equal(parse_key("0x" KEY128, TLSTUN_SUITE_AES_GCM_128, key,
+				   &loose, &e), 0);
+	assert_int_equal(key[0], 0x00);
+	assert_int_equal(key[1], 0x11);
+	assert_int_equal(key[15], 0xff);
+	assert_int_equal(parse_key("0X" KEY128, TLSTUN_SUITE_AES_GCM_128, key,
+				   &loose, &e), 0);
 	assert_int_equal(parse_key("0x112233445566778899aabbccddeeff",
 				   TLSTUN_SUITE_AES_GCM_128, key, &loose, &e),
 			 -1);
+	assert_string_equal(e.msg,
+			    "the key must be 32 hex digits (16 bytes), not 30");
+	assert_int_equal(parse_key("0x0x" KEY128, TLSTUN_SUITE_AES_GCM_128,
+				   key, &loose, &e), -1);
 	assert_string_equal(e.msg, "the key is not a hex string");
 	assert_int_equal(parse_key(KEY128, TLSTUN_SUITE_UNSPEC, key, &loose,
 				   &e), -1);
@@ -517,11 +529,11 @@ static void test_print_json(void **state)
 	print_list_end();
 	assert_string_equal(out_end(),
 		"[{\"ifname\":\"tt0\",\"spi\":4660,\"dir\":\"tx\",\"suite\":99,"
-		"\"key\":\"(hidden)\",\"peer\":\"it's \\\"me\\\"\",\"zero\":0,"
+		"\"peer\":\"it's \\\"me\\\"\",\"zero\":0,"
 		"\"age_seconds\":5,\"stats\":{\"rx_packets\":1,\"rx_bytes\":2,"
 		"\"tx_bytes\":18446744073709551615}},"
 		"{\"ifname\":\"tt0\",\"spi\":4660,\"dir\":\"tx\",\"suite\":99,"
-		"\"key\":\"(hidden)\",\"peer\":\"it's \\\"me\\\"\",\"zero\":0,"
+		"\"peer\":\"it's \\\"me\\\"\",\"zero\":0,"
 		"\"age_seconds\":5,\"stats\":{\"rx_packets\":1,\"rx_bytes\":2,"
 		"\"tx_bytes\":18446744073709551615}}]\n");
 	out_free();
@@ -826,7 +838,7 @@ static const char *const usage_errors[][18] = {
 	{ "sa", "add", "hard-packets", NULL, "Error: argument \"hard-packets\" needs a value\n" },
 	{ "sa", "del", "dev", "tt0", "dir", "rx", NULL, "Error: argument \"spi\" is required by \"sa del\"\n" },
 	{ "sa", "del", "dev", "tt0", "dir", "rx", "spi", "1", "suite", "aes-gcm-128", NULL, "Error: unknown argument \"suite\"; try \"tlstun sa help\"\n" },
-	{ "sa", "show", NULL, "Error: argument \"dev\" is required by \"sa show\"\n" },
+	{ "sa", "show", "dir", "rx", "spi", "1", NULL, "Error: argument \"dev\" is required by \"sa show dir DIR spi SPI\"\n" },
 	{ "sa", "show", "dev", "tt0", "spi", "1", NULL, "Error: \"dir\" and \"spi\" name one SA together; give both or neither\n" },
 	{ "sa", "flush", NULL, "Error: argument \"dev\" is required by \"sa flush\"\n" },
 	{ "sa", "flush", "dev", "tt0", "dir", "rx", NULL, "Error: unknown argument \"dir\"; try \"tlstun sa help\"\n" },
@@ -907,7 +919,19 @@ static void test_cli_no_module(void **state)
 	assert_int_equal(r.rc, EXIT_FAIL);
 	assert_string_equal(r.err, msg);
 	assert_string_equal(r.out, "");
+	/* JSON: nothing on stdout when the command fails, not "[]". */
 	run(&r, "-j", "sa", "show", "dev", "tt0", NULL);
+	assert_int_equal(r.rc, EXIT_FAIL);
+	assert_string_equal(r.err, msg);
+	assert_string_equal(r.out, "");
+	run(&r, "-j", "link", "show", NULL);
+	assert_int_equal(r.rc, EXIT_FAIL);
+	assert_string_equal(r.out, "");
+	/* Every device's SAs, and "dev NAME" as ip takes it. */
+	run(&r, "sa", "show", NULL);
+	assert_int_equal(r.rc, EXIT_FAIL);
+	assert_string_equal(r.err, msg);
+	run(&r, "link", "show", "dev", "tt0", NULL);
 	assert_int_equal(r.rc, EXIT_FAIL);
 	assert_string_equal(r.err, msg);
 	run(&r, "sa", "flush", "dev", "tt0", NULL);
