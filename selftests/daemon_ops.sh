@@ -128,7 +128,10 @@ iperf3_streaming() {
 case_rekey() {
 	local json=$TEST_TMP/iperf3-rekey.json iperf old sent
 
-	td_paired || fail "no steady state to start from" || return
+	# A duplicate session settling (both ends dialed at once) or a grace
+	# period ending passes through two SAs a direction: wait it out.
+	wait_for "$WAIT_TIMEOUT" td_paired ||
+		fail "no steady state to start from: a: $(td_sas a) b: $(td_sas b)" || return
 	old=("${TD_SPI[a.rx]}" "${TD_SPI[b.rx]}")
 	ping_start rekey 500 || fail "ping does not get through" || return
 	iperf3_server "$ns_b" 5201 ||
@@ -247,7 +250,10 @@ case_kill_restart() {
 	local -A before
 	local list node dir spi fp mark old up lines
 
-	td_paired || fail "no steady state to start from" || return
+	# A duplicate session settling (both ends dialed at once) or a grace
+	# period ending passes through two SAs a direction: wait it out.
+	wait_for "$WAIT_TIMEOUT" td_paired ||
+		fail "no steady state to start from: a: $(td_sas a) b: $(td_sas b)" || return
 	old="${TD_SPI[a.rx]} ${TD_SPI[a.tx]} ${TD_SPI[b.rx]} ${TD_SPI[b.tx]}"
 	while read -r node dir spi fp; do
 		before[$fp]=1
@@ -289,7 +295,10 @@ case_kill_restart() {
 case_sigterm_restart() {
 	local old rc spi up
 
-	td_paired || fail "no steady state to start from" || return
+	# A duplicate session settling (both ends dialed at once) or a grace
+	# period ending passes through two SAs a direction: wait it out.
+	wait_for "$WAIT_TIMEOUT" td_paired ||
+		fail "no steady state to start from: a: $(td_sas a) b: $(td_sas b)" || return
 	old="${TD_SPI[a.rx]} ${TD_SPI[a.tx]}"
 	td_count b "tunnel up with"
 	up=$TD_N
@@ -357,7 +366,10 @@ case_reload_untrusted() {
 	td_conf a "trust = pin"$'\n'"pin = $TD_PIN_OTHER" \
 		"[limits]"$'\n'"soft-packets = 200" ||
 		fail "cannot rewrite a.conf" || return
-	td_paired || fail "no steady state to start from" || return
+	# A duplicate session settling (both ends dialed at once) or a grace
+	# period ending passes through two SAs a direction: wait it out.
+	wait_for "$WAIT_TIMEOUT" td_paired ||
+		fail "no steady state to start from: a: $(td_sas a) b: $(td_sas b)" || return
 	kill -HUP "${TD_PID[a]}"
 	td_wait_log a "the peer is no longer trusted: peer key does not match the configured pin" ||
 		fail "a does not say that b is no longer trusted: $(tail -n 3 "${TD_LOG[a]}")"
