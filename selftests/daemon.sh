@@ -86,8 +86,9 @@ expect_check_fails() {
 }
 
 # tlstund -t refuses broken files with an error naming the file, the line
-# and the problem (a value out of range, an unknown key), and a private
-# key others can read naming the key file.
+# and the problem (a value out of range, an unknown key), a private key
+# others can read naming the key file, and, with the fix, a file its group
+# may write, a pin that is this node's own key, and a missing tofu-dir.
 case_check_bad() {
 	local f n
 
@@ -105,6 +106,24 @@ case_check_bad() {
 	install -m 0644 "$TEST_TMP/a.key" "$TEST_TMP/mode.key"
 	expect_check_fails "$f" \
 		"^tlstund: $f: .*$TEST_TMP/mode.key.* group or others"
+
+	# Files that load and then never work, or work for someone else.
+	f=$TEST_TMP/gw.conf
+	install -m 0664 "$TEST_TMP/a.conf" "$f"
+	expect_check_fails "$f" \
+		"^tlstund: $f: the file is writable by its group, and it chooses whom this node trusts; chmod go-w $f"
+
+	f=$TEST_TMP/ownpin.conf
+	sed "s|^pin = .*|pin = $(td_pin a)|" "$TEST_TMP/a.conf" >"$f"
+	expect_check_fails "$f" \
+		"^tlstund: $f: \"pin\" is this node's own key \(sha256:[0-9a-f]{64}\)"
+
+	f=$TEST_TMP/tofu.conf
+	sed -e 's|^trust = pin$|trust = tofu|' \
+	    -e "s|^pin = .*|tofu-dir = $TEST_TMP/no-such-dir|" \
+		"$TEST_TMP/a.conf" >"$f"
+	expect_check_fails "$f" \
+		"^tlstund: $f: \"tofu-dir\" $TEST_TMP/no-such-dir: No such file or directory; create it, mode 0700"
 }
 
 notify_has() {

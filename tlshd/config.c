@@ -53,7 +53,7 @@ enum key_id {
 	K_IFNAME, K_PRIVATE_KEY, K_CERTIFICATE, K_LISTEN, K_VNI, K_PORT,
 	K_LOCAL, K_SUITES,
 	K_PEER_NAME, K_ENDPOINT, K_REMOTE, K_TRANSPORT, K_TRUST, K_CA,
-	K_NODE_ID, K_PIN, K_TOFU_DIR,
+	K_NODE_ID, K_PIN, K_TOFU_DIR, K_CRL, K_CRL_EXPIRED,
 	K_REKEY_INTERVAL, K_HANDSHAKE_INTERVAL, K_REKEY_GRACE,
 	K_RECONNECT_MIN, K_RECONNECT_MAX, K_KEEPALIVE, K_DEAD_AFTER,
 	K_SOFT_PACKETS, K_HARD_PACKETS, K_SOFT_BYTES, K_HARD_BYTES,
@@ -73,6 +73,7 @@ enum value_type {
 	T_SUITES,
 	T_PEER_NAME,
 	T_TRANSPORT,
+	T_CRL_EXPIRED,
 	T_TRUST,
 	T_NODE_ID,
 	T_PIN,
@@ -118,6 +119,9 @@ static const struct key_def keys[K_COUNT] = {
 	[K_NODE_ID]	= KEY("node-id", PEER, NODE_ID, node_id, 0, 0),
 	[K_PIN]		= KEY("pin", PEER, PIN, pin, 0, 0),
 	[K_TOFU_DIR]	= KEY("tofu-dir", PEER, PATH, tofu_dir, 0, 0),
+	[K_CRL]		= KEY("crl", PEER, PATH, crl_path, 0, 0),
+	[K_CRL_EXPIRED]	= KEY("crl-expired", PEER, CRL_EXPIRED, crl_expired_warn,
+			      0, 0),
 
 	[K_REKEY_INTERVAL] = KEY("rekey-interval", TIMERS, DURATION,
 				 rekey_interval, TLSTUND_PROTO_REKEY_MIN_S,
@@ -621,6 +625,12 @@ static int parse_value(struct parser *p, enum key_id k, const char *val)
 			}
 		}
 		return bad_value(p, k, val, "is not quic or tls");
+	case T_CRL_EXPIRED:
+		if (!strcmp(val, "fail") || !strcmp(val, "warn")) {
+			cfg->crl_expired_warn = !strcmp(val, "warn");
+			return 0;
+		}
+		return bad_value(p, k, val, "is not fail or warn");
 	case T_TRUST:
 		for (i = TLSTUND_TRUST_CA; i <= TLSTUND_TRUST_TOFU; i++) {
 			if (!strcmp(val, trust_names[i])) {
@@ -900,11 +910,15 @@ static int check_limits(struct parser *p)
 static int check_trust(struct parser *p)
 {
 	static const enum key_id policy_keys[] = {
-		K_CA, K_NODE_ID, K_PIN, K_TOFU_DIR,
+		K_CA, K_NODE_ID, K_PIN, K_TOFU_DIR, K_CRL, K_CRL_EXPIRED,
 	};
 	static const enum tlstund_trust_kind owner[] = {
 		TLSTUND_TRUST_CA, TLSTUND_TRUST_CA, TLSTUND_TRUST_PIN,
-		TLSTUND_TRUST_TOFU,
+		TLSTUND_TRUST_TOFU, TLSTUND_TRUST_CA, TLSTUND_TRUST_CA,
+	};
+	/* Keys of a policy that it may do without. */
+	static const bool optional[] = {
+		false, false, false, true, true, true,
 	};
 	struct tlstund_config *c = &p->cfg;
 	const char *name;
@@ -924,14 +938,16 @@ static int check_trust(struct parser *p)
 	for (i = 0; i < sizeof(policy_keys) / sizeof(policy_keys[0]); i++) {
 		enum key_id k = policy_keys[i];
 
-		/* tofu-dir has a default; every other one is required. */
-		if (!p->key_line[k] && owner[i] == c->trust && k != K_TOFU_DIR)
+		if (!p->key_line[k] && owner[i] == c->trust && !optional[i])
 			return fail_at(p, 0,
 				       "\"%s\" is missing from [peer] (trust = %s needs it)",
 				       keys[k].name, name);
 	}
 	if (c->trust == TLSTUND_TRUST_TOFU && !p->key_line[K_TOFU_DIR])
 		strcpy(c->tofu_dir, TLSTUND_TOFU_DIR);
+	if (p->key_line[K_CRL_EXPIRED] && !p->key_line[K_CRL])
+		return fail_at(p, p->key_line[K_CRL_EXPIRED],
+			       "\"crl-expired\" needs \"crl\"");
 	return 0;
 }
 
@@ -1317,6 +1333,10 @@ int tlstund_config_write(const struct tlstund_config *cfg, FILE *f)
 	case TLSTUND_TRUST_CA:
 		tlstund_node_id_format(cfg->node_id, id);
 		fprintf(f, "ca = %s\nnode-id = %s\n", cfg->ca_path, id);
+		if (cfg->crl_path[0])
+			fprintf(f, "crl = %s\ncrl-expired = %s\n",
+				cfg->crl_path,
+				cfg->crl_expired_warn ? "warn" : "fail");
 		break;
 	case TLSTUND_TRUST_PIN:
 		tlstund_pin_format(cfg->pin, pin);

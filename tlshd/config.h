@@ -78,6 +78,9 @@ struct tlstund_config {
 	enum tlstund_transport_kind transport;
 	enum tlstund_trust_kind trust;		/* trust (required) */
 	char ca_path[PATH_MAX];			/* ca (trust = ca) */
+	char crl_path[PATH_MAX];		/* crl (trust = ca); empty:
+						 * no revocation checks */
+	bool crl_expired_warn;			/* crl-expired = warn */
 	uint8_t node_id[TLSTUND_NODE_ID_LEN];	/* node-id (trust = ca) */
 	uint8_t pin[TLSTUND_PIN_LEN];		/* pin (trust = pin) */
 	char tofu_dir[PATH_MAX];		/* tofu-dir (trust = tofu,

@@ -263,6 +263,9 @@ static void start_session(struct daemon *d, struct slot *sl, uint64_t now)
 			 d->t->ktls_tx(sl->conn) ? ", kTLS tx on" :
 						   ", kTLS tx off",
 			 d->t->ktls_rx(sl->conn) ? ", kTLS rx on" : "");
+	if (peer->crl_expired_accepted)
+		log_warn("%s %s: a CRL of the peer's chain is out of date; accepted because crl-expired = warn",
+			 sl->dialed ? "dialed" : "accepted", addr);
 	sl->established = true;
 	sl->deadline = 0;
 	tlstund_session_start(&sl->session, &d->cfg, &d->env, sl->dialed,

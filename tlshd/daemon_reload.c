@@ -38,6 +38,8 @@ static void trust_policy_of(const struct tlstund_config *cfg, X509_STORE *ca,
 	memcpy(pol->pin, cfg->pin, sizeof(pol->pin));
 	pol->tofu_dir = cfg->tofu_dir;
 	pol->peer_name = cfg->peer_name;
+	pol->crl_check = cfg->trust == TLSTUND_TRUST_CA && cfg->crl_path[0];
+	pol->crl_expired_warn = cfg->crl_expired_warn;
 	/* A peer showing our own key is a reflected connection. */
 	memcpy(pol->local_spki, id->spki_sha256, sizeof(pol->local_spki));
 }
@@ -47,9 +49,10 @@ static int cmp_sha256(const void *a, const void *b)
 	return memcmp(a, b, 32);
 }
 
-/* SHA-256 over the sorted SHA-256s of the certificates in @ca: what the
- * bundle trusts, whatever the order of the file, so that a reload can
- * tell a changed bundle from the same one read again.
+/* SHA-256 over the sorted SHA-256s of the certificates and CRLs in @ca:
+ * what the bundle trusts and what it revokes, whatever the order of the
+ * files, so that a reload can tell a changed bundle or CRL (a newly
+ * revoked peer) from the same ones read again.
  */
 static int ca_digest(X509_STORE *ca, uint8_t out[32])
 {
@@ -65,9 +68,13 @@ static int ca_digest(X509_STORE *ca, uint8_t out[32])
 	for (i = 0; i < total; i++) {
 		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
 
-		if (!x)
-			continue;	/* a CRL: none are loaded */
-		if (!X509_digest(x, EVP_sha256(), certs[n], &len))
+		X509_CRL *crl = X509_OBJECT_get0_X509_CRL(
+					sk_X509_OBJECT_value(objs, i));
+
+		if (x && !X509_digest(x, EVP_sha256(), certs[n], &len))
+			goto out;
+		if (!x && (!crl ||
+			   !X509_CRL_digest(crl, EVP_sha256(), certs[n], &len)))
 			goto out;
 		n++;
 	}
@@ -106,6 +113,13 @@ int tlstund_creds_load(const struct daemon *d, const struct tlstund_config *cfg,
 	if (cfg->trust == TLSTUND_TRUST_CA) {
 		cr->ca = tlstund_trust_load_ca(cfg->ca_path, err, errlen);
 		if (!cr->ca)
+			goto fail;
+		/* An unreadable CRL fails the start, or the reload, which
+		 * then keeps the CRLs in force: never a policy without them.
+		 */
+		if (cfg->crl_path[0] &&
+		    tlstund_trust_load_crl(cr->ca, cfg->crl_path, err,
+					   errlen) < 0)
 			goto fail;
 		if (ca_digest(cr->ca, cr->ca_digest)) {
 			tlstund_identity_err(err, errlen, true,
@@ -164,7 +178,9 @@ static bool trust_changed(const struct tlstund_config *a,
 	       memcmp(a->node_id, b->node_id, sizeof(a->node_id)) ||
 	       memcmp(a->pin, b->pin, sizeof(a->pin)) ||
 	       strcmp(a->tofu_dir, b->tofu_dir) ||
-	       strcmp(a->peer_name, b->peer_name);
+	       strcmp(a->peer_name, b->peer_name) ||
+	       strcmp(a->crl_path, b->crl_path) ||
+	       a->crl_expired_warn != b->crl_expired_warn;
 }
 
 /* SHA-256 over the DER of the certificate and its chain: what the peer

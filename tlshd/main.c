@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include <openssl/x509_vfy.h>
 
@@ -28,23 +29,83 @@ static void usage(FILE *f)
 		TLSTUND_CONFIG_DIR);
 }
 
+/* A directory or file that others may change decides who is trusted. */
+static const char *unsafe_mode(const struct stat *st)
+{
+	if (st->st_mode & S_IWOTH)
+		return "writable by others";
+	if (st->st_mode & S_IWGRP)
+		return "writable by its group";
+	return NULL;
+}
+
+/*
+ * -t, beyond what loading checks: mistakes that would load and then never
+ * work, or work for someone else. Each names the fix.
+ */
+static int check_lint(const struct tlstund_config *cfg,
+		      const struct tlstund_identity *id)
+{
+	char pin[TLSTUND_PIN_STRLEN];
+	const char *why;
+	struct stat st;
+
+	if (!stat(cfg->path, &st) && (why = unsafe_mode(&st))) {
+		fprintf(stderr, "tlstund: %s: the file is %s, and it chooses whom this node trusts; chmod go-w %s\n",
+			cfg->path, why, cfg->path);
+		return 1;
+	}
+	if (cfg->trust == TLSTUND_TRUST_PIN &&
+	    !memcmp(cfg->pin, id->spki_sha256, sizeof(cfg->pin))) {
+		tlstund_pin_format(cfg->pin, pin);
+		fprintf(stderr, "tlstund: %s: \"pin\" is this node's own key (%s), which is never accepted from a peer; set the peer's, from \"tlstun pubkey\" on the peer\n",
+			cfg->path, pin);
+		return 1;
+	}
+	if (cfg->trust == TLSTUND_TRUST_TOFU) {
+		if (stat(cfg->tofu_dir, &st)) {
+			fprintf(stderr, "tlstund: %s: \"tofu-dir\" %s: %s; create it, mode 0700, owned by the user tlstund runs as\n",
+				cfg->path, cfg->tofu_dir, strerror(errno));
+			return 1;
+		}
+		if (!S_ISDIR(st.st_mode) || (why = unsafe_mode(&st))) {
+			fprintf(stderr, "tlstund: %s: \"tofu-dir\" %s is %s; chmod 0700 it\n",
+				cfg->path, cfg->tofu_dir,
+				S_ISDIR(st.st_mode) ? why : "not a directory");
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* -t: everything that can be checked without the kernel or the network. */
 static int check(const struct tlstund_config *cfg)
 {
 	struct tlstund_identity id = { 0 };
 	char err[512];
 	X509_STORE *ca;
+	int ret;
 
 	if (tlstund_identity_load(&id, cfg->key_path, cfg->cert_path, err,
 				  sizeof(err))) {
 		fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
 		return 1;
 	}
+	ret = check_lint(cfg, &id);
 	tlstund_identity_free(&id);
+	if (ret)
+		return ret;
 	if (cfg->trust == TLSTUND_TRUST_CA) {
 		ca = tlstund_trust_load_ca(cfg->ca_path, err, sizeof(err));
 		if (!ca) {
 			fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
+			return 1;
+		}
+		if (cfg->crl_path[0] &&
+		    tlstund_trust_load_crl(ca, cfg->crl_path, err,
+					   sizeof(err)) < 0) {
+			fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
+			X509_STORE_free(ca);
 			return 1;
 		}
 		X509_STORE_free(ca);

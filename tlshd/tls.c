@@ -392,6 +392,8 @@ static int verdict_x509_error(enum tlstund_trust_verdict v)
 	switch (v) {
 	case TLSTUND_TRUST_EXPIRED:
 		return X509_V_ERR_CERT_HAS_EXPIRED;	/* certificate_expired */
+	case TLSTUND_TRUST_REVOKED:
+		return X509_V_ERR_CERT_REVOKED;		/* certificate_revoked */
 	case TLSTUND_TRUST_UNTRUSTED_CHAIN:
 		return X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY; /* unknown_ca */
 	case TLSTUND_TRUST_BAD_POLICY:

@@ -116,6 +116,10 @@ static const char *const reasons[__TLSTUND_TRUST_VERDICT_MAX] = {
 	[TLSTUND_TRUST_TOFU_STORE_ERROR] = "TOFU store cannot be used",
 	[TLSTUND_TRUST_INTERNAL_ERROR]	= "internal error while checking the peer",
 	[TLSTUND_TRUST_REFLECTED]	= "peer presents our own key",
+	[TLSTUND_TRUST_REVOKED]		= "certificate is revoked",
+	[TLSTUND_TRUST_CRL_MISSING]	= "no CRL covers the certificate chain",
+	[TLSTUND_TRUST_CRL_EXPIRED]	= "the CRL is out of date",
+	[TLSTUND_TRUST_CRL_INVALID]	= "the CRL cannot be used",
 };
 
 /**
@@ -226,6 +230,22 @@ static int parse_chain(const uint8_t *const *der, const size_t *der_len,
 static enum tlstund_trust_verdict verify_error(int err, int depth)
 {
 	switch (err) {
+	case X509_V_ERR_CERT_REVOKED:
+		return TLSTUND_TRUST_REVOKED;
+	case X509_V_ERR_UNABLE_TO_GET_CRL:
+		return TLSTUND_TRUST_CRL_MISSING;
+	case X509_V_ERR_CRL_HAS_EXPIRED:
+		return TLSTUND_TRUST_CRL_EXPIRED;
+	case X509_V_ERR_CRL_NOT_YET_VALID:
+	case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+	case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+	case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+	case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+	case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+	case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+	case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+	case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+		return TLSTUND_TRUST_CRL_INVALID;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		return TLSTUND_TRUST_EXPIRED;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -249,6 +269,8 @@ static int verify_chain_for(const struct tlstund_trust_policy *pol,
 			    STACK_OF(X509) *chain, time_t now, int purpose,
 			    struct tlstund_trust_result *res)
 {
+	struct tlstund_crl_cb cb = { .res = res,
+				     .warn = pol->crl_expired_warn };
 	STACK_OF(X509) *untrusted = NULL;
 	X509_VERIFY_PARAM *param;
 	X509_STORE_CTX *ctx;
@@ -281,7 +303,13 @@ static int verify_chain_for(const struct tlstund_trust_policy *pol,
 	param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_time(param, now);
 	X509_VERIFY_PARAM_set_depth(param, TLSTUND_TRUST_MAX_CHAIN);
-	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT |
+				    (pol->crl_check ? X509_V_FLAG_CRL_CHECK |
+				     X509_V_FLAG_CRL_CHECK_ALL : 0));
+	if (pol->crl_check) {
+		X509_STORE_CTX_set_app_data(ctx, &cb);
+		X509_STORE_CTX_set_verify_cb(ctx, tlstund_crl_verify_cb);
+	}
 	if (X509_verify_cert(ctx) == 1) {
 		ret = 0;
 		goto out;
@@ -291,6 +319,8 @@ static int verify_chain_for(const struct tlstund_trust_policy *pol,
 	if (err == X509_V_OK)
 		ret = verdict(res, TLSTUND_TRUST_INTERNAL_ERROR,
 			      "X509_verify_cert: %s", ssl_reason());
+	else if (err == X509_V_ERR_CERT_REVOKED && cb.revoked[0])
+		ret = verdict(res, TLSTUND_TRUST_REVOKED, "%s", cb.revoked);
 	else
 		ret = verdict(res, verify_error(err, depth),
 			      "%s at depth %d",
@@ -686,8 +716,18 @@ static int check_policy(const struct tlstund_trust_policy *pol,
 	case TLSTUND_TRUST_CA:
 		return check_node(pol, leaf, res);
 	case TLSTUND_TRUST_PIN:
-		if (CRYPTO_memcmp(pol->pin, res->spki_sha256, sizeof(pol->pin)))
-			return verdict(res, TLSTUND_TRUST_PIN_MISMATCH, NULL);
+		if (CRYPTO_memcmp(pol->pin, res->spki_sha256,
+				  sizeof(pol->pin))) {
+			char got[TLSTUND_PIN_STRLEN];
+
+			/* What it showed, as ssh shows the fingerprint it
+			 * got: the operator can compare it with the peer's
+			 * "tlstun pubkey" without guessing.
+			 */
+			tlstund_pin_format(res->spki_sha256, got);
+			return verdict(res, TLSTUND_TRUST_PIN_MISMATCH,
+				       "the peer presented %s", got);
+		}
 		return 0;
 	case TLSTUND_TRUST_TOFU:
 		return check_tofu(pol, res);

@@ -52,6 +52,10 @@ enum tlstund_trust_verdict {
 	TLSTUND_TRUST_TOFU_STORE_ERROR,
 	TLSTUND_TRUST_INTERNAL_ERROR,
 	TLSTUND_TRUST_REFLECTED,
+	TLSTUND_TRUST_REVOKED,		/* a CRL revokes one of the chain */
+	TLSTUND_TRUST_CRL_MISSING,	/* no CRL from an issuer of the chain */
+	TLSTUND_TRUST_CRL_EXPIRED,	/* its issuer's CRL is out of date */
+	TLSTUND_TRUST_CRL_INVALID,	/* not yet valid, bad signature... */
 	__TLSTUND_TRUST_VERDICT_MAX,
 };
 
@@ -84,6 +88,14 @@ struct tlstund_trust_policy {
 	uint8_t local_spki[TLSTUND_PIN_LEN];
 	/* ca: the role the peer played on this connection */
 	enum tlstund_trust_peer_role peer_role;
+	/* ca: ca_store holds CRLs (tlstund_trust_load_crl()), and every
+	 * certificate of the chain must be covered by a current one
+	 */
+	bool crl_check;
+	/* ca, with crl_check: an expired CRL accepts, and says so in the
+	 * result, instead of rejecting (crl-expired = warn)
+	 */
+	bool crl_expired_warn;
 };
 
 struct tlstund_trust_result {
@@ -98,6 +110,8 @@ struct tlstund_trust_result {
 	 * once the handshake has completed.
 	 */
 	bool tofu_first_contact;
+	/* Accepted with crl_expired_warn although a CRL had expired. */
+	bool crl_expired_accepted;
 	/* Accepted peers only: "node:0x<32 hex>" or "pin:sha256:<16 hex>". */
 	char identity[TLSTUND_TRUST_IDENTITY_MAX];
 	/* Why, in more words (an OpenSSL verify error, a store path). */
@@ -111,6 +125,16 @@ int tlstund_trust_verify(const struct tlstund_trust_policy *pol,
 const char *tlstund_trust_reason_str(enum tlstund_trust_verdict verdict);
 
 X509_STORE *tlstund_trust_load_ca(const char *path, char *err, size_t errlen);
+/* crl.c */
+int tlstund_trust_load_crl(X509_STORE *store, const char *path, char *err,
+			   size_t errlen);
+/* What the chain check's verify callback (app data) works with. */
+struct tlstund_crl_cb {
+	struct tlstund_trust_result *res;
+	bool warn;				/* crl-expired = warn */
+	char revoked[TLSTUND_TRUST_DETAIL_MAX];	/* what was revoked */
+};
+int tlstund_crl_verify_cb(int ok, X509_STORE_CTX *ctx);
 
 bool tlstund_trust_peer_name_valid(const char *name);
 int tlstund_trust_tofu_lookup(const char *dir, const char *peer,

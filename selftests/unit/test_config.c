@@ -247,6 +247,13 @@ static void check_ca(const struct tlstund_config *c)
 	assert_addr(&c->listen, AF_INET6, "::", 7081);
 }
 
+static void check_crl(const struct tlstund_config *c)
+{
+	assert_int_equal(c->trust, TLSTUND_TRUST_CA);
+	assert_string_equal(c->crl_path, "/etc/tlstun/ca.crl");
+	assert_true(c->crl_expired_warn);
+}
+
 static void check_pin(const struct tlstund_config *c)
 {
 	uint8_t pin[TLSTUND_PIN_LEN];
@@ -367,6 +374,7 @@ static const struct file_row file_rows[] = {
 	/* Accepted, each policy and every syntax. */
 	ACCEPT("tt-min.conf", check_min),
 	ACCEPT("tt-ca.conf", check_ca),
+	ACCEPT("tt-crl.conf", check_crl),
 	ACCEPT("tt-pin.conf", check_pin),
 	ACCEPT("tt-tofu.conf", check_tofu),
 	ACCEPT("tt-full.conf", check_full),
@@ -477,6 +485,10 @@ static const struct file_row file_rows[] = {
 	       ":7: \"ca\" does not apply to trust = tofu"),
 	REJECT("bad-tofudir-pin.conf",
 	       ":8: \"tofu-dir\" does not apply to trust = pin"),
+	REJECT("bad-crl-pin.conf",
+	       ":9: \"crl\" does not apply to trust = pin"),
+	REJECT("bad-crl-expired-alone.conf",
+	       ":10: \"crl-expired\" needs \"crl\""),
 
 	/* Whole file. */
 	REJECT("bad-no-key.conf",
@@ -951,6 +963,10 @@ static const struct text_row text_rows[] = {
 	  "\"name\" value \".hidden\" " PEER_ERR },
 	{ "peer", "trust = CA",
 	  "\"trust\" value \"CA\" is not ca, pin or tofu" },
+	{ "peer", "crl-expired = maybe",
+	  "\"crl-expired\" value \"maybe\" is not fail or warn" },
+	{ "peer", "crl-expired = fail",
+	  "\"crl-expired\" does not apply to trust = tofu" },
 	{ "peer", "transport = quic", NULL },
 	{ "peer", "transport = tls", NULL },
 	{ "peer", "transport = QUIC",

@@ -27,32 +27,9 @@
 
 static X509_STORE *store;	/* certs/root.pem */
 
-struct chain {
-	const uint8_t *der[TLSTUND_TRUST_MAX_CHAIN + 1];
-	size_t len[TLSTUND_TRUST_MAX_CHAIN + 1];
-	size_t n;
-};
-
-static void chain_load(struct chain *c, const char *const *names)
-{
-	char file[128];
-
-	memset(c, 0, sizeof(*c));
-	for (; *names; names++) {
-		assert_true(c->n < ARRAY_SIZE(c->der));
-		snprintf(file, sizeof(file), "%s.der", *names);
-		c->der[c->n] = tc_read(file, &c->len[c->n]);
-		c->n++;
-	}
-}
-
-static void chain_free(struct chain *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		free((void *)c->der[i]);
-}
+_Static_assert(sizeof(((struct tc_chain *)0)->der) / sizeof(uint8_t *) ==
+	       TLSTUND_TRUST_MAX_CHAIN + 1,
+	       "struct tc_chain must hold one certificate past the limit");
 
 /*
  * The verdict table of certs/README. A ca row names the node id the
@@ -164,16 +141,16 @@ static void check_row(const struct row *r,
 					    .peer_role = peer };
 	struct tlstund_trust_result res;
 	uint8_t spki[TLSTUND_PIN_LEN], id[TLSTUND_NODE_ID_LEN];
-	struct chain c;
+	struct tc_chain c;
 	int ret;
 
 	if (r->kind == CA)
 		tc_node(r->expect, pol.node_id);
 	else
 		tc_pin(r->expect, pol.pin);
-	chain_load(&c, r->chain);
+	tc_chain_load(&c, r->chain);
 	ret = tlstund_trust_verify(&pol, c.der, c.len, c.n, TC_TIME, &res);
-	chain_free(&c);
+	tc_chain_free(&c);
 
 	if (res.verdict != r->verdict)
 		fail_msg("verdict \"%s\" (%s), want \"%s\"",
@@ -222,12 +199,12 @@ static void test_time_is_explicit(void **state)
 		{ 4922899200, V(EXPIRED) },
 	};
 	struct tlstund_trust_result res;
-	struct chain c;
+	struct tc_chain c;
 	size_t i;
 
 	(void)state;
 	tc_node(TC_NODE_A, pol.node_id);
-	chain_load(&c, names);
+	tc_chain_load(&c, names);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		tlstund_trust_verify(&pol, c.der, c.len, c.n, cases[i].t, &res);
 		if (res.verdict != cases[i].v)
@@ -235,7 +212,7 @@ static void test_time_is_explicit(void **state)
 				 tlstund_trust_reason_str(res.verdict),
 				 res.detail);
 	}
-	chain_free(&c);
+	tc_chain_free(&c);
 }
 
 static void expect(const struct tlstund_trust_policy *pol,
@@ -387,6 +364,29 @@ static void test_reason_str(void **state)
 	assert_string_equal(tlstund_trust_reason_str(v), "unknown verdict");
 }
 
+/* A pin mismatch names the key the peer presented, in the pin's form. */
+static void test_pin_mismatch_names_key(void **state)
+{
+	const char *const names[] = { "self_a", NULL };
+	struct tlstund_trust_policy pol = { .kind = PIN };
+	struct tlstund_trust_result res;
+	char want[TLSTUND_TRUST_DETAIL_MAX], pin[TLSTUND_PIN_STRLEN];
+	uint8_t got[TLSTUND_PIN_LEN];
+	struct tc_chain c;
+
+	(void)state;
+	tc_pin("leaf_a", pol.pin);
+	tc_pin("self_a", got);
+	tc_chain_load(&c, names);
+	assert_int_equal(tlstund_trust_verify(&pol, c.der, c.len, c.n, TC_TIME,
+					      &res), -EACCES);
+	tc_chain_free(&c);
+	assert_int_equal(res.verdict, TLSTUND_TRUST_PIN_MISMATCH);
+	tlstund_pin_format(got, pin);
+	snprintf(want, sizeof(want), "the peer presented %s", pin);
+	assert_string_equal(res.detail, want);
+}
+
 static void test_load_ca(void **state)
 {
 	char err[TLSTUND_ERR_LEN];
@@ -412,7 +412,7 @@ static void test_load_ca(void **state)
 struct tofu {
 	char *dir;
 	struct tlstund_trust_policy pol;
-	struct chain self_a, leaf_a;
+	struct tc_chain self_a, leaf_a;
 	uint8_t pin_self_a[TLSTUND_PIN_LEN];
 };
 
@@ -427,8 +427,8 @@ static int tofu_setup(void **state)
 	t->pol.kind = TLSTUND_TRUST_TOFU;
 	t->pol.tofu_dir = t->dir;
 	t->pol.peer_name = "peer-1.example";
-	chain_load(&t->self_a, self_a);
-	chain_load(&t->leaf_a, leaf_a);
+	tc_chain_load(&t->self_a, self_a);
+	tc_chain_load(&t->leaf_a, leaf_a);
 	tc_pin("self_a", t->pin_self_a);
 	*state = t;
 	return 0;
@@ -438,14 +438,14 @@ static int tofu_teardown(void **state)
 {
 	struct tofu *t = *state;
 
-	chain_free(&t->self_a);
-	chain_free(&t->leaf_a);
+	tc_chain_free(&t->self_a);
+	tc_chain_free(&t->leaf_a);
 	tc_rmtree(t->dir);
 	free(t);
 	return 0;
 }
 
-static int tofu_verify(struct tofu *t, const struct chain *c,
+static int tofu_verify(struct tofu *t, const struct tc_chain *c,
 		       struct tlstund_trust_result *res)
 {
 	return tlstund_trust_verify(&t->pol, c->der, c->len, c->n, TC_TIME,
@@ -643,10 +643,10 @@ static void test_reflected_key(void **state)
 	struct tlstund_trust_policy pin = { .kind = PIN };
 	struct tlstund_trust_policy ca = { .kind = CA, .ca_store = store };
 	struct tlstund_trust_result res;
-	struct chain c;
+	struct tc_chain c;
 	char list[64];
 
-	chain_load(&c, leaf_a);
+	tc_chain_load(&c, leaf_a);
 	tc_pin("leaf_a", ca.local_spki);
 	tc_node(TC_NODE_A, ca.node_id);
 	assert_int_equal(tlstund_trust_verify(&ca, c.der, c.len, c.n, TC_TIME,
@@ -657,7 +657,7 @@ static void test_reflected_key(void **state)
 	tc_pin("leaf_b", ca.local_spki);
 	assert_int_equal(tlstund_trust_verify(&ca, c.der, c.len, c.n, TC_TIME,
 					      &res), 0);
-	chain_free(&c);
+	tc_chain_free(&c);
 
 	/* Even when the configuration pins our own key. */
 	tc_pin("self_a", pin.pin);
@@ -885,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_bad_policy),
 		cmocka_unit_test(test_reason_str),
 		cmocka_unit_test(test_load_ca),
+		cmocka_unit_test(test_pin_mismatch_names_key),
 		cmocka_unit_test_setup_teardown(test_tofu_first_contact,
 						tofu_setup, tofu_teardown),
 		cmocka_unit_test_setup_teardown(test_tofu_record_race,

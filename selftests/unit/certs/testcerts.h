@@ -135,4 +135,35 @@ static inline void tc_append(const char *dir, const char *name,
 	free(tc_put(dir, name, data, len, "ab"));
 }
 
+/* A chain of committed certificates as DER, leaf first, as a peer sends
+ * it: at most nine, one more than a peer may send (trust.h).
+ */
+struct tc_chain {
+	const uint8_t *der[9];
+	size_t len[9];
+	size_t n;
+};
+
+/* certs/<name>.der for each of the NULL-terminated @names. */
+static inline void tc_chain_load(struct tc_chain *c, const char *const *names)
+{
+	char file[128];
+
+	memset(c, 0, sizeof(*c));
+	for (; *names; names++) {
+		assert_true(c->n < sizeof(c->der) / sizeof(c->der[0]));
+		snprintf(file, sizeof(file), "%s.der", *names);
+		c->der[c->n] = tc_read(file, &c->len[c->n]);
+		c->n++;
+	}
+}
+
+static inline void tc_chain_free(struct tc_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free((void *)c->der[i]);
+}
+
 #endif /* TLSTUN_TESTCERTS_H */
