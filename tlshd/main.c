@@ -20,12 +20,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tlstund [ -d ] [ -t ] [ -c FILE ] IFNAME\n"
-		"       tlstund -V\n"
+		"       tlstund { -V | --version | -h | --help }\n"
 		"Where: -c FILE  the configuration (default %s/IFNAME.conf)\n"
 		"       -d       debug logging, key fingerprints included\n"
 		"       -t       check the configuration and the keys and\n"
 		"                certificates it names, then exit\n"
-		"       -V       print the version\n",
+		"       -V       print the version\n"
+		"       -h       print this\n",
 		TLSTUND_CONFIG_DIR);
 }
 
@@ -130,7 +131,13 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	while ((opt = getopt(argc, argv, "c:dthV")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "c:dthV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			snprintf(path, sizeof(path), "%s", optarg);
