@@ -465,10 +465,27 @@ static int parse_listen(struct parser *p, const char *val,
 	return check_addr(p, K_LISTEN, val, sa, true);
 }
 
+/*
+ * A bare IPv6 endpoint whose last group is three or more decimal digits,
+ * "2001:db8::2:7081", reads as an address but was most likely meant as
+ * one with a port: refused, so that the brackets say which.
+ */
+static bool ambiguous_v6(const char *val)
+{
+	const char *last = strrchr(val, ':');
+	size_t n;
+
+	if (val[0] == '[' || !last || !strstr(val, "::"))
+		return false;
+	n = strspn(last + 1, "0123456789");
+	return n >= 3 && !last[1 + n];
+}
+
 static int parse_endpoint(struct parser *p, const char *val,
 			  struct tlstund_sockaddr *sa)
 {
 	int ret = parse_addr_port(val, TLSTUND_DEFAULT_CONTROL_PORT, sa);
+	const struct sockaddr_in6 *sin6 = (const void *)&sa->ss;
 
 	if (ret == -ERANGE)
 		return bad_value(p, K_ENDPOINT, val,
@@ -476,6 +493,16 @@ static int parse_endpoint(struct parser *p, const char *val,
 	if (ret)
 		return bad_value(p, K_ENDPOINT, val,
 				 "is not ADDR[:PORT] or [IPV6][:PORT] (host names are not resolved)");
+	if (ambiguous_v6(val))
+		return bad_value(p, K_ENDPOINT, val,
+				 "is ambiguous: write [ADDR]:PORT for an address and a port, [ADDR] for the address alone");
+	/* A link-local address means nothing without its interface, and
+	 * the file takes no zone.
+	 */
+	if (sa->ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
+		return bad_value(p, K_ENDPOINT, val,
+				 "is link-local, which needs an interface; use a global or unique local address");
 	return check_addr(p, K_ENDPOINT, val, sa, false);
 }
 
