@@ -65,7 +65,7 @@ case_spi_zero() {
 	rx SPI 0 | ERANGE: integer out of range @A_SA.SA_SPI | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0 $SUITE_256 "$K_3")
 	tx SPI 0 | ERANGE: integer out of range @A_SA.SA_SPI | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_TX 0 $SUITE_256 "$K_3")
 	EOF
-	tool_expect "$ns1" 2 'Error: argument "0" is wrong: SPI 0 is reserved' \
+	tool_expect "$ns1" 2 'Error: "spi" value "0" is wrong: SPI 0 is reserved' \
 		sa add dev tt1 dir rx spi 0 suite aes-gcm-256 key "$K_3"
 }
 
@@ -78,7 +78,7 @@ case_key_length() {
 	16-byte key, aes-gcm-128 | OK | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0xc01 $SUITE_128 "$K_16")
 	remove it again | OK | DEL_SA A_IFNAME:str:tt1 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:0xc01 end
 	EOF
-	tool_expect "$ns1" 2 'Error: argument "key" is wrong: the key must be 64 hex digits (32 bytes), not 32' \
+	tool_expect "$ns1" 2 'Error: "key" value is wrong: the key must be 64 hex digits (32 bytes), not 32' \
 		sa add dev tt1 dir rx spi 0xc01 suite aes-gcm-256 key "$K_16"
 }
 
@@ -235,7 +235,7 @@ case_replay_window_range() {
 	window 64 | OK | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x500 $SUITE_256 "$K_BA" SA_REPLAY_WINDOW:u32:64)
 	window 4096 | OK | ADD_SA A_IFNAME:str:tt1 $(sa_nest $DIR_RX 0x501 $SUITE_256 "$K_BA" SA_REPLAY_WINDOW:u32:4096)
 	EOF
-	tool_expect "$ns1" 2 'Error: argument "4097" is wrong: must be between 64 and 4096' \
+	tool_expect "$ns1" 2 'Error: "replay-window" value "4097" is wrong: must be between 64 and 4096' \
 		sa add dev tt1 dir rx spi 0x502 suite aes-gcm-256 key "$K_BA" \
 		replay-window 4097
 	[ "$(in_ns "$ns1" tlstun -j sa show dev tt1 dir rx spi 0x501 |

@@ -459,7 +459,7 @@ static int parse_cert_args(const char *object, int argc, char **argv,
 			return arg_unknown(object, kw);
 		}
 		if (ret)
-			return arg_invalid(*argv, &e);
+			return arg_invalid_value(kw, *argv, &e);
 	}
 	return EXIT_OK;
 }

@@ -72,7 +72,7 @@ static int parse_link_opts(int argc, char **argv, struct link_opts *lo)
 			return arg_unknown("link", kw);
 		}
 		if (ret)
-			return arg_invalid(*argv, &e);
+			return arg_invalid_value(kw, *argv, &e);
 	}
 	if (lo->has_remote && lo->has_local &&
 	    lo->remote.family != lo->local.family)

@@ -102,7 +102,7 @@ static int parse_monitor_args(int argc, char **argv, struct monitor *m)
 			return arg_unknown("monitor", kw);
 		}
 		if (ret)
-			return arg_invalid(*argv, &e);
+			return arg_invalid_value(kw, *argv, &e);
 	}
 	return EXIT_OK;
 }

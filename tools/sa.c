@@ -150,7 +150,7 @@ static int parse_sa_args(int argc, char **argv, unsigned int allowed,
 			return arg_unknown("sa", kw);
 		}
 		if (ret)
-			return arg_invalid(*argv, &e);
+			return arg_invalid_value(kw, *argv, &e);
 	}
 	return EXIT_OK;
 }
@@ -313,7 +313,8 @@ static int sa_add_checked(struct sa_args *a)
 	ret = parse_key(a->key, a->suite, key, &loose, &e);
 	if (ret) {
 		/* Quote a file name, never a key. */
-		ret = arg_invalid(a->key[0] == '@' ? a->key : "key", &e);
+		ret = arg_invalid_value("key", a->key[0] == '@' ? a->key : NULL,
+					&e);
 		goto out;
 	}
 	if (loose)

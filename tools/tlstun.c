@@ -267,6 +267,22 @@ int arg_invalid(const char *arg, const struct parse_err *e)
 	return EXIT_USAGE;
 }
 
+/* 'Error: "ttl" value "256" is wrong: must be between 0 and 255': the
+ * keyword named, so a range error says which range; @arg NULL for a
+ * value that must not be echoed (a key).
+ */
+int arg_invalid_value(const char *keyword, const char *arg,
+		      const struct parse_err *e)
+{
+	if (arg)
+		fprintf(stderr, "Error: \"%s\" value \"%s\" is wrong: %s\n",
+			keyword, arg, e->msg);
+	else
+		fprintf(stderr, "Error: \"%s\" value is wrong: %s\n", keyword,
+			e->msg);
+	return EXIT_USAGE;
+}
+
 int arg_no_value(const char *keyword)
 {
 	fprintf(stderr, "Error: argument \"%s\" needs a value\n", keyword);

@@ -75,6 +75,8 @@ int usage_object(const char *object);
 
 /* tlstun.c: each prints one "Error:" line and returns EXIT_USAGE. */
 int arg_invalid(const char *arg, const struct parse_err *e);
+int arg_invalid_value(const char *keyword, const char *arg,
+		      const struct parse_err *e);
 int arg_no_value(const char *keyword);
 int arg_duplicate(const char *keyword, const char *arg);
 int arg_required(const char *keyword, const char *command);
