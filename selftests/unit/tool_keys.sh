@@ -173,15 +173,16 @@ own_ca() {
 }
 check "cert with node verifies as its own CA and names the node" own_ca
 
-# Argument errors exit 2, quoting the argument, before any file is read.
+# Argument errors exit 2, naming the keyword and quoting the value,
+# before any file is read.
 usage_error() {
 	local err
 
 	err=$("$TLSTUN" cert missing.key days 0 2>&1 >/dev/null)
 	[ $? = 2 ] &&
-		[ "$err" = 'Error: argument "0" is wrong: must be between 1 and 73200' ]
+		[ "$err" = 'Error: "days" value "0" is wrong: must be between 1 and 73200' ]
 }
-check "a bad argument exits 2 with the argument quoted" usage_error
+check "a bad value exits 2 naming its keyword" usage_error
 
 [ "$n" = "$PLAN" ] || not_ok "ran $n cases, planned $PLAN"
 [ "$failed" = 0 ]
