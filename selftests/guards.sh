@@ -342,8 +342,22 @@ case_key_hidden() {
 		fail "sa show without dev does not list tt0's 2 SAs: $(cat "$TEST_TMP/all.json")"
 	in_ns "$ns1" tlstun -j link show dev tt0 | jq -e 'length == 1 and .[0].ifname == "tt0"' >/dev/null ||
 		fail "link show dev tt0 does not show tt0"
+	# stats: OpenMetrics text, every line a family's TYPE or HELP or a
+	# sample, tt0's counters and its two SAs', "# EOF" last.
+	in_ns "$ns1" tlstun stats >"$TEST_TMP/stats.txt" ||
+		fail "tlstun stats failed"
+	[ "$(tail -n 1 "$TEST_TMP/stats.txt")" = "# EOF" ] ||
+		fail "tlstun stats does not end with # EOF"
+	n=$(grep -cEv '^# (TYPE|HELP) tlstun_[a-z_]+ |^tlstun_[a-z_]+\{[^}]*\} [0-9]+$|^# EOF$' \
+		"$TEST_TMP/stats.txt")
+	[ "$n" = 0 ] || fail "$n lines of tlstun stats are not OpenMetrics: $(grep -Ev '^# |^tlstun_' "$TEST_TMP/stats.txt" | head -n 2)"
+	grep -qE '^tlstun_device_rx_packets_total\{dev="tt0"\} [0-9]+$' \
+		"$TEST_TMP/stats.txt" || fail "tlstun stats has no rx_packets of tt0"
+	n=$(grep -c '^tlstun_sa_packets_total{dev="tt0",' "$TEST_TMP/stats.txt")
+	[ "$n" = 2 ] || fail "tlstun stats has $n SA packet counters of tt0, not 2"
 	for k in "$K_AB" "$K_BA" "${K_AB:0:32}" "${K_BA:0:32}"; do
-		if grep -qi "$k" "$raw" "$txt" "$json" "$TEST_TMP/all.json"; then
+		if grep -qi "$k" "$raw" "$txt" "$json" "$TEST_TMP/all.json" \
+		   "$TEST_TMP/stats.txt"; then
 			fail "a reply or sa show carries a key's bytes"
 		fi
 	done

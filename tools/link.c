@@ -246,7 +246,7 @@ out:
 	return ret;
 }
 
-static const struct counter device_counters[] = {
+const struct counter tlstun_device_counters[] = {
 	{ TLSTUN_STATS_RX_PACKETS, "rx:", "packets", "rx_packets" },
 	{ TLSTUN_STATS_RX_BYTES, "rx:", "bytes", "rx_bytes" },
 	{ TLSTUN_STATS_RX_VNI_MISMATCH, "rx:", "vni-mismatch", "rx_vni_mismatch" },
@@ -276,7 +276,8 @@ static const struct counter device_counters[] = {
 };
 
 /* Every counter but PAD (the last) has a line: a new one must be added. */
-_Static_assert(ARRAY_SIZE(device_counters) - 1 == TLSTUN_STATS_MAX - 1,
+_Static_assert(sizeof(tlstun_device_counters) /
+	       sizeof(tlstun_device_counters[0]) - 1 == TLSTUN_STATS_MAX - 1,
 	       "device_counters does not match enum tlstun_stats_attr");
 
 static void print_addr(const char *key, const char *fmt, struct nlattr *v4,
@@ -344,7 +345,7 @@ static int print_device(struct nl_msg *msg, void *arg)
 		print_uint(PRINT_ANY, "sa_count", "sa-count %u",
 			   nla_get_u32(tb[TLSTUN_A_SA_COUNT]));
 	if (opts.stats && tb[TLSTUN_A_STATS])
-		tlstun_nl_print_counters("stats", device_counters,
+		tlstun_nl_print_counters("stats", tlstun_device_counters,
 					 tb[TLSTUN_A_STATS]);
 	print_record_end();
 	return NL_OK;

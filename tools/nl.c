@@ -21,6 +21,7 @@
 #include <linux/tlstun.h>
 
 #include "nl.h"
+#include "tlstun.h"
 #include "print.h"
 
 #ifndef SOL_NETLINK
@@ -480,8 +481,7 @@ void tlstun_nl_get_u64s(struct nlattr *nest, int max, uint64_t *values,
 	}
 }
 
-/* Above every counter enum of the uapi header, with room to grow. */
-#define COUNTERS_MAX	63
+#define COUNTERS_MAX	TLSTUN_NL_COUNTERS_MAX
 _Static_assert(TLSTUN_STATS_MAX <= COUNTERS_MAX &&
 	       TLSTUN_SA_STATS_MAX <= COUNTERS_MAX, "raise COUNTERS_MAX");
 

@@ -46,7 +46,7 @@ static const struct lifetime {
 
 #define N_LIFETIMES ARRAY_SIZE(lifetimes)
 
-static const struct counter sa_counters[] = {
+const struct counter tlstun_sa_counters[] = {
 	{ TLSTUN_SA_STATS_PACKETS, "stats:", "packets", "packets" },
 	{ TLSTUN_SA_STATS_BYTES, "stats:", "bytes", "bytes" },
 	{ TLSTUN_SA_STATS_VNI_MISMATCH, "stats:", "vni-mismatch", "vni_mismatch" },
@@ -56,7 +56,8 @@ static const struct counter sa_counters[] = {
 	{ 0, NULL, NULL, NULL }
 };
 
-_Static_assert(ARRAY_SIZE(sa_counters) - 1 == TLSTUN_SA_STATS_MAX - 1,
+_Static_assert(sizeof(tlstun_sa_counters) / sizeof(tlstun_sa_counters[0]) -
+	       1 == TLSTUN_SA_STATS_MAX - 1,
 	       "sa_counters does not match enum tlstun_sa_stats_attr");
 _Static_assert(ARRAY_SIZE(lifetimes) == TLSTUN_LIFETIME_MAX - 1,
 	       "lifetimes does not match enum tlstun_lifetime_attr");
@@ -443,7 +444,7 @@ static int print_sa(struct nl_msg *msg, void *arg)
 	if (sa[TLSTUN_SA_STATE])
 		print_state(nla_get_u32(sa[TLSTUN_SA_STATE]));
 	if (opts.stats && sa[TLSTUN_SA_STATS])
-		tlstun_nl_print_counters("stats", sa_counters,
+		tlstun_nl_print_counters("stats", tlstun_sa_counters,
 					 sa[TLSTUN_SA_STATS]);
 	print_record_end();
 	return NL_OK;

@@ -52,6 +52,9 @@ static const char *const monitor_syntax[] = {
 
 static const char *const monitor_where[] = { "NAME", "COUNT", NULL };
 
+static const char *const stats_syntax[] = { "stats [ dev NAME ]", NULL };
+static const char *const stats_where[] = { "NAME", NULL };
+
 /* As in wg(8): one word, no command, for each identity operation. */
 static const char *const genkey_syntax[] = { "genkey [ OUTFILE ]", NULL };
 static const char *const genkey_where[] = { "OUTFILE", NULL };
@@ -89,6 +92,7 @@ static const struct object {
 	{ "link", do_link, link_syntax, link_where },
 	{ "sa", do_sa, sa_syntax, sa_where },
 	{ "monitor", do_monitor, monitor_syntax, monitor_where },
+	{ "stats", do_stats, stats_syntax, stats_where },
 	{ "genkey", do_genkey, genkey_syntax, genkey_where },
 	{ "pubkey", do_pubkey, pubkey_syntax, pubkey_where },
 	{ "nodeid", do_nodeid, nodeid_syntax, nodeid_where },
@@ -107,8 +111,8 @@ static const struct definition {
 	const char *text;
 } definitions[] = {
 	{ "OPTIONS", "{ -j[son] | -p[retty] | -s[tatistics] | -V[ersion] | -h[elp] }" },
-	{ "OBJECT", "{ link | sa | monitor | genkey | pubkey | nodeid | cert |\n"
-		    "  csr }" },
+	{ "OBJECT", "{ link | sa | monitor | stats | genkey | pubkey | nodeid |\n"
+		    "  cert | csr }" },
 	{ "NAME", "interface name, 1 to 15 bytes" },
 	{ "LINK_OPTS", "[ remote ADDR ] [ local ADDR ] [ port PORT ] [ vni VNI ]\n"
 		       "[ ttl TTL ] [ tos TOS ] [ df DF ]" },

@@ -6,6 +6,7 @@
  *   link.c     do_link():    link add | set | del | show
  *   sa.c       do_sa():      sa add | del | show | flush
  *   monitor.c  do_monitor(): the "events" multicast group
+ *   stats.c    do_stats():   every counter in OpenMetrics text
  *   keys.c     do_genkey(), do_pubkey(), do_nodeid(), do_cert(), do_csr():
  *              a node's key, pin, node id, certificate and CSR, made by
  *              tlshd/identity.c (compiled into the tool)
@@ -16,9 +17,18 @@
 #ifndef TLSTUN_TOOL_H
 #define TLSTUN_TOOL_H
 
+#include <net/if.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/tlstun.h>
 
 #include "parse.h"
+#include "print.h"
+
+/* Above every counter enum of the uapi header, with room to grow. */
+#define TLSTUN_NL_COUNTERS_MAX	63
 
 #ifndef TLSTUN_TOOL_VERSION
 #define TLSTUN_TOOL_VERSION	"0.1"
@@ -44,6 +54,34 @@ extern struct tlstun_opts opts;
 int do_link(int argc, char **argv);
 int do_sa(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_stats(int argc, char **argv);
+
+/* The counter tables of link.c and sa.c, for stats.c too. */
+extern const struct counter tlstun_device_counters[];
+extern const struct counter tlstun_sa_counters[];
+
+/* stats.c: what it collected, and its writer (unit-tested). */
+struct tlstun_stats_dev {
+	char name[IF_NAMESIZE];
+	uint32_t ifindex;
+	uint32_t sa_count;
+	bool has_sa_count;
+	uint64_t v[TLSTUN_NL_COUNTERS_MAX + 1];
+	bool p[TLSTUN_NL_COUNTERS_MAX + 1];
+};
+
+struct tlstun_stats_sa {
+	char dev[IF_NAMESIZE];
+	unsigned int dir;
+	uint32_t spi;
+	char peer[TLSTUN_PEER_MAX];
+	uint64_t v[TLSTUN_NL_COUNTERS_MAX + 1];
+	bool p[TLSTUN_NL_COUNTERS_MAX + 1];
+};
+
+void tlstun_stats_write(FILE *f, const struct tlstun_stats_dev *devs,
+			size_t ndev, const struct tlstun_stats_sa *sas,
+			size_t nsa);
 int do_genkey(int argc, char **argv);
 int do_pubkey(int argc, char **argv);
 int do_nodeid(int argc, char **argv);

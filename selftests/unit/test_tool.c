@@ -519,6 +519,50 @@ static void test_print_text(void **state)
 	out_free();
 }
 
+/*
+ * OpenMetrics text: one family per counter with its samples together,
+ * label values escaped, only the counters present, "# EOF" last.
+ */
+static void test_stats_openmetrics(void **state)
+{
+	struct tlstun_stats_dev dev = { .name = "tt0", .sa_count = 2,
+					.has_sa_count = true };
+	struct tlstun_stats_sa sa = { .dev = "tt0", .dir = TLSTUN_SA_DIR_RX,
+				      .spi = 0xa01,
+				      .peer = "b \"x\"\\\n" };
+	char *buf = NULL, *p;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	dev.v[TLSTUN_STATS_RX_PACKETS] = 5;
+	dev.p[TLSTUN_STATS_RX_PACKETS] = true;
+	dev.v[TLSTUN_STATS_PORT_UNKNOWN_SPI] = 18446744073709551615ULL;
+	dev.p[TLSTUN_STATS_PORT_UNKNOWN_SPI] = true;
+	sa.v[TLSTUN_SA_STATS_PACKETS] = 7;
+	sa.p[TLSTUN_SA_STATS_PACKETS] = true;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	tlstun_stats_write(f, &dev, 1, &sa, 1);
+	fclose(f);
+	assert_non_null(strstr(buf,
+		"# TYPE tlstun_device_rx_packets counter\n"
+		"# HELP tlstun_device_rx_packets rx: packets\n"
+		"tlstun_device_rx_packets_total{dev=\"tt0\"} 5\n"
+		"# TYPE tlstun_device_rx_bytes counter\n"));
+	assert_non_null(strstr(buf,
+		"tlstun_device_port_unknown_spi_total{dev=\"tt0\"} 18446744073709551615\n"));
+	assert_non_null(strstr(buf, "tlstun_device_sas{dev=\"tt0\"} 2\n"));
+	assert_non_null(strstr(buf,
+		"tlstun_sa_packets_total{dev=\"tt0\",dir=\"rx\",spi=\"0x00000a01\",peer=\"b \\\"x\\\"\\\\\\n\"} 7\n"));
+	/* Absent counters print no sample. */
+	assert_null(strstr(buf, "tlstun_device_rx_bytes_total"));
+	assert_null(strstr(buf, "tlstun_sa_bytes_total"));
+	p = buf + len - strlen("# EOF\n");
+	assert_string_equal(p, "# EOF\n");
+	free(buf);
+}
+
 static void test_print_json(void **state)
 {
 	(void)state;
@@ -739,8 +783,9 @@ static void test_cli_help_identity(void **state)
 		"       tlstun nodeid\n",
 		"       tlstun cert KEYFILE [ node NODE_ID ] [ days DAYS ] [ out OUTFILE ]\n",
 		"       tlstun csr KEYFILE node NODE_ID [ out OUTFILE ]\n",
-		("       OBJECT := { link | sa | monitor | genkey | pubkey | nodeid | cert |\n"
-		 "                   csr }\n"),
+		("       OBJECT := { link | sa | monitor | stats | genkey | pubkey | nodeid |\n"
+		 "                   cert | csr }\n"),
+		"       tlstun stats [ dev NAME ]\n",
 		"       KEYFILE := PEM private key file, mode 0600 or stricter\n",
 		"       NODE_ID := 0x and 32 hex digits, as \"tlstun nodeid\" prints\n",
 		"       DAYS := 1..73200, validity of the certificate (default 3650)\n",
@@ -927,6 +972,16 @@ static void test_cli_no_module(void **state)
 	run(&r, "-j", "link", "show", NULL);
 	assert_int_equal(r.rc, EXIT_FAIL);
 	assert_string_equal(r.out, "");
+	/* stats prints nothing unless it has everything; it is text only. */
+	run(&r, "stats", NULL);
+	assert_int_equal(r.rc, EXIT_FAIL);
+	assert_string_equal(r.err, msg);
+	assert_string_equal(r.out, "");
+	run(&r, "-j", "stats", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
+	assert_string_equal(r.out, "");
+	run(&r, "stats", "dev", "tt0", "x", NULL);
+	assert_int_equal(r.rc, EXIT_USAGE);
 	/* Every device's SAs, and "dev NAME" as ip takes it. */
 	run(&r, "sa", "show", NULL);
 	assert_int_equal(r.rc, EXIT_FAIL);
@@ -1615,6 +1670,7 @@ int main(void)
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_print_text),
 		cmocka_unit_test(test_print_json),
+		cmocka_unit_test(test_stats_openmetrics),
 		cmocka_unit_test(test_print_pretty),
 		cmocka_unit_test(test_cli_help),
 		cmocka_unit_test(test_cli_help_identity),
