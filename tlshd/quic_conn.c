@@ -495,7 +495,8 @@ fail:
 bool quic_conn_has_cid(struct tlstund_conn *c, const uint8_t *dcid,
 		       size_t dcidlen)
 {
-	ngtcp2_cid cids[8];
+	ngtcp2_cid *cids;
+	bool found = false;
 	size_t n, k;
 
 	if (!c->q)
@@ -503,15 +504,19 @@ bool quic_conn_has_cid(struct tlstund_conn *c, const uint8_t *dcid,
 	if (c->retry_scid.datalen == dcidlen &&
 	    !memcmp(c->retry_scid.data, dcid, dcidlen))
 		return true;
+	/* ngtcp2 writes every one: as many as the peer's
+	 * active_connection_id_limit lets it issue, not a number of ours.
+	 */
 	n = ngtcp2_conn_get_scid(c->q, NULL);
-	if (n > 8)
-		n = 8;
-	ngtcp2_conn_get_scid(c->q, cids);
-	for (k = 0; k < n; k++)
-		if (cids[k].datalen == dcidlen &&
-		    !memcmp(cids[k].data, dcid, dcidlen))
-			return true;
-	return false;
+	cids = n ? calloc(n, sizeof(*cids)) : NULL;
+	if (!cids)
+		return false;
+	n = ngtcp2_conn_get_scid(c->q, cids);
+	for (k = 0; k < n && !found; k++)
+		found = cids[k].datalen == dcidlen &&
+			!memcmp(cids[k].data, dcid, dcidlen);
+	free(cids);
+	return found;
 }
 
 void quic_conn_unlink(struct tlstund_conn *c)
