@@ -592,47 +592,35 @@ static int path_validation_cb(ngtcp2_conn *q, uint32_t flags,
 	return 0;
 }
 
+/* What both ends hand ngtcp2; each table adds its side's first step. */
+#define QUIC_CALLBACKS_BOTH						\
+	.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb,		\
+	.handshake_completed = handshake_completed_cb,			\
+	.encrypt = ngtcp2_crypto_encrypt_cb,				\
+	.decrypt = ngtcp2_crypto_decrypt_cb,				\
+	.hp_mask = ngtcp2_crypto_hp_mask_cb,				\
+	.recv_stream_data = recv_stream_data_cb,			\
+	.acked_stream_data_offset = acked_cb,				\
+	.stream_open = stream_open_cb,					\
+	.stream_close = stream_close_cb,				\
+	.rand = rand_cb,						\
+	.get_new_connection_id = get_new_cid_cb,			\
+	.update_key = ngtcp2_crypto_update_key_cb,			\
+	.path_validation = path_validation_cb,				\
+	.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb, \
+	.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb, \
+	.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb, \
+	.version_negotiation = ngtcp2_crypto_version_negotiation_cb
+
 const ngtcp2_callbacks quic_client_callbacks = {
+	QUIC_CALLBACKS_BOTH,
 	.client_initial = ngtcp2_crypto_client_initial_cb,
-	.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb,
-	.handshake_completed = handshake_completed_cb,
-	.encrypt = ngtcp2_crypto_encrypt_cb,
-	.decrypt = ngtcp2_crypto_decrypt_cb,
-	.hp_mask = ngtcp2_crypto_hp_mask_cb,
-	.recv_stream_data = recv_stream_data_cb,
-	.acked_stream_data_offset = acked_cb,
-	.stream_open = stream_open_cb,
-	.stream_close = stream_close_cb,
 	.recv_retry = ngtcp2_crypto_recv_retry_cb,
-	.rand = rand_cb,
-	.get_new_connection_id = get_new_cid_cb,
-	.update_key = ngtcp2_crypto_update_key_cb,
-	.path_validation = path_validation_cb,
-	.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb,
-	.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb,
-	.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb,
-	.version_negotiation = ngtcp2_crypto_version_negotiation_cb,
 };
 
 const ngtcp2_callbacks quic_server_callbacks = {
+	QUIC_CALLBACKS_BOTH,
 	.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb,
-	.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb,
-	.handshake_completed = handshake_completed_cb,
-	.encrypt = ngtcp2_crypto_encrypt_cb,
-	.decrypt = ngtcp2_crypto_decrypt_cb,
-	.hp_mask = ngtcp2_crypto_hp_mask_cb,
-	.recv_stream_data = recv_stream_data_cb,
-	.acked_stream_data_offset = acked_cb,
-	.stream_open = stream_open_cb,
-	.stream_close = stream_close_cb,
-	.rand = rand_cb,
-	.get_new_connection_id = get_new_cid_cb,
-	.update_key = ngtcp2_crypto_update_key_cb,
-	.path_validation = path_validation_cb,
-	.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb,
-	.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb,
-	.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb,
-	.version_negotiation = ngtcp2_crypto_version_negotiation_cb,
 };
 
 void quic_settings_init(ngtcp2_settings *s, ngtcp2_transport_params *p,
