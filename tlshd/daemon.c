@@ -240,12 +240,9 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 			tlstund_dial(d, now);
 		for (i = 0; i < MAX_SLOTS; i++) {
 			/* The transport's own timers (QUIC), then ours. */
-			if (d->slots[i] && d->t->deadline) {
-				uint64_t t = d->t->deadline(d->slots[i]->conn);
-
-				if (t && now >= t)
-					tlstund_slot_service(d, d->slots[i], now);
-			}
+			if (d->slots[i] &&
+			    tlstund_slot_transport_due(d, d->slots[i], now))
+				tlstund_slot_service(d, d->slots[i], now);
 			if (d->slots[i])
 				tlstund_slot_tick(d, d->slots[i], now);
 		}
@@ -282,12 +279,6 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 				pfd[n].events |= POLLOUT;
 			owner[n++] = sl;
 			t = tlstund_slot_deadline(sl, d);
-			if (d->t->deadline) {
-				uint64_t c = d->t->deadline(sl->conn);
-
-				if (c && (!t || c < t))
-					t = c;
-			}
 			if (t && (!next || t < next))
 				next = t;
 		}

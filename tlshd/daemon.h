@@ -121,6 +121,8 @@ void tlstund_slot_peer_moved(struct daemon *d, struct slot *sl);
 void tlstund_slot_service(struct daemon *d, struct slot *sl, uint64_t now);
 void tlstund_slot_tick(struct daemon *d, struct slot *sl, uint64_t now);
 uint64_t tlstund_slot_deadline(struct slot *sl, const struct daemon *d);
+bool tlstund_slot_transport_due(const struct daemon *d, const struct slot *sl,
+				uint64_t now);
 bool tlstund_have_session(struct daemon *d);
 void tlstund_dial_schedule(struct daemon *d, uint64_t now, bool at_once);
 void tlstund_dial(struct daemon *d, uint64_t now);

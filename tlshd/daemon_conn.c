@@ -522,10 +522,29 @@ void tlstund_slot_tick(struct daemon *d, struct slot *sl, uint64_t now)
 	tlstund_slot_flush(d, sl);
 }
 
+/* The transport's own deadline for @sl (QUIC's timers), 0 for none. */
+static uint64_t transport_deadline(const struct daemon *d,
+				   const struct slot *sl)
+{
+	return d->t->deadline ? d->t->deadline(sl->conn) : 0;
+}
+
+/* Whether the transport asked for @sl to be served by @now. */
+bool tlstund_slot_transport_due(const struct daemon *d, const struct slot *sl,
+				uint64_t now)
+{
+	uint64_t t = transport_deadline(d, sl);
+
+	return t && now >= t;
+}
+
 uint64_t tlstund_slot_deadline(struct slot *sl, const struct daemon *d)
 {
 	uint64_t t = sl->deadline, s;
 
+	s = transport_deadline(d, sl);
+	if (s && (!t || s < t))
+		t = s;
 	if (!sl->established)
 		return t;
 	s = tlstund_session_deadline(&sl->session);
