@@ -7,7 +7,7 @@
  * and both end up in the request: each copy is wiped once the request is
  * sent or refused, on every path.
  */
-#include <net/if.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,9 +18,6 @@
 #include "nl.h"
 #include "print.h"
 #include "tlstun.h"
-
-/* Devices "sa show" without "dev" walks. */
-#define TLSTUN_SHOW_DEVS_MAX	256
 
 /* The keywords a command takes; the others are refused by name. */
 enum {
@@ -450,62 +447,33 @@ static int print_sa(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* The names of every tlstun device in the netns, from a GET_DEVICE dump. */
-struct dev_names {
-	char name[TLSTUN_SHOW_DEVS_MAX][IF_NAMESIZE];
-	unsigned int n;
-	bool truncated;
-};
-
-static int collect_dev(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[TLSTUN_A_MAX + 1];
-	struct dev_names *d = arg;
-
-	if (tlstun_nl_genl_parse(msg, tb) || !tb[TLSTUN_A_IFNAME])
-		return NL_SKIP;
-	if (d->n == TLSTUN_SHOW_DEVS_MAX) {
-		d->truncated = true;
-		return NL_SKIP;
-	}
-	snprintf(d->name[d->n++], IF_NAMESIZE, "%s",
-		 nla_get_string(tb[TLSTUN_A_IFNAME]));
-	return NL_OK;
-}
-
 /* "sa show" with no device: every device's SAs, in one list, as ip xfrm
  * state lists every state.
  */
 static int sa_show_all(void)
 {
-	static struct dev_names d;
+	struct tlstun_stats_dev *devs = NULL;
 	struct nl_sock *sk;
-	struct nl_msg *msg;
-	int family, ret = EXIT_FAIL;
-	unsigned int i;
+	int family, ret;
+	size_t i, n = 0;
 
-	memset(&d, 0, sizeof(d));
 	sk = tlstun_nl_genl_open(&family);
 	if (!sk)
 		return EXIT_FAIL;
-	msg = tlstun_nl_genl_msg(family, TLSTUN_CMD_GET_DEVICE, NLM_F_DUMP);
-	if (msg && !tlstun_nl_talk(sk, msg, collect_dev, &d))
-		ret = EXIT_OK;
-	tlstun_nl_msg_free(msg);
+	ret = tlstun_devices_get(sk, family, 0, &devs, &n);
 	tlstun_nl_close(sk);
-	if (ret)
-		return ret;
-	if (d.truncated)
-		fprintf(stderr, "Warning: more than %d tlstun devices; showing the SAs of the first %d\n",
-			TLSTUN_SHOW_DEVS_MAX, TLSTUN_SHOW_DEVS_MAX);
-	print_list_begin();
-	for (i = 0; i < d.n && !ret; i++) {
-		struct sa_args a = { .dev = d.name[i], .has_dev = true };
+	if (!ret) {
+		print_list_begin();
+		for (i = 0; i < n && !ret; i++) {
+			struct sa_args a = { .dev = devs[i].name,
+					     .has_dev = true };
 
-		ret = sa_request(&a, TLSTUN_CMD_GET_SA, NLM_F_DUMP, NULL,
-				 NULL, print_sa, d.name[i]);
+			ret = sa_request(&a, TLSTUN_CMD_GET_SA, NLM_F_DUMP,
+					 NULL, NULL, print_sa, devs[i].name);
+		}
+		print_list_end();
 	}
-	print_list_end();
+	free(devs);
 	return ret;
 }
 

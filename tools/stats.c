@@ -33,34 +33,41 @@
 #include "print.h"
 #include "tlstun.h"
 
-struct stats_collect {
+/* @p with room for one more of @size bytes past @n, or NULL (@p kept). */
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	void *grown;
+
+	if (n < *cap)
+		return p;
+	grown = realloc(p, (*cap * 2 + 8) * size);
+	if (grown)
+		*cap = *cap * 2 + 8;
+	return grown;
+}
+
+struct dev_list {
 	struct tlstun_stats_dev *devs;
-	size_t ndev, devcap;
-	struct tlstun_stats_sa *sas;
-	size_t nsa, sacap;
-	const char *dev;		/* the device the SAs come from */
+	size_t n, cap;
 	bool oom;
 };
 
 static int collect_dev(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[TLSTUN_A_MAX + 1];
-	struct stats_collect *sc = arg;
+	struct dev_list *l = arg;
 	struct tlstun_stats_dev *d, *grown;
 
 	if (tlstun_nl_genl_parse(msg, tb) || !tb[TLSTUN_A_IFNAME] ||
 	    !tb[TLSTUN_A_IFINDEX])
 		return NL_SKIP;
-	if (sc->ndev == sc->devcap) {
-		grown = realloc(sc->devs, (sc->devcap * 2 + 8) * sizeof(*d));
-		if (!grown) {
-			sc->oom = true;
-			return NL_STOP;
-		}
-		sc->devs = grown;
-		sc->devcap = sc->devcap * 2 + 8;
+	grown = grow(l->devs, &l->cap, l->n, sizeof(*d));
+	if (!grown) {
+		l->oom = true;
+		return NL_STOP;
 	}
-	d = &sc->devs[sc->ndev++];
+	l->devs = grown;
+	d = &l->devs[l->n++];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s",
 		 nla_get_string(tb[TLSTUN_A_IFNAME]));
@@ -75,6 +82,46 @@ static int collect_dev(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/**
+ * tlstun_devices_get() - the tlstun devices of the netns, with counters
+ * @sk: a generic netlink socket of @family
+ * @family: the tlstun family
+ * @ifindex: just this device, or 0 for every one
+ * @devs: set to the devices, to be freed by the caller, even on failure
+ * @n: set to their number
+ *
+ * Return: EXIT_OK, or EXIT_FAIL with the reason on stderr.
+ */
+int tlstun_devices_get(struct nl_sock *sk, int family, int ifindex,
+		       struct tlstun_stats_dev **devs, size_t *n)
+{
+	struct dev_list l = { 0 };
+	struct nl_msg *msg;
+	int ret = EXIT_FAIL;
+
+	msg = tlstun_nl_genl_msg(family, TLSTUN_CMD_GET_DEVICE,
+				 ifindex ? 0 : NLM_F_DUMP);
+	if (!msg || (ifindex && nla_put_u32(msg, TLSTUN_A_IFINDEX, ifindex)))
+		tlstun_nl_build_failed();
+	else if (!tlstun_nl_talk(sk, msg, collect_dev, &l) && !l.oom)
+		ret = EXIT_OK;
+	else if (l.oom)
+		fprintf(stderr, "tlstun: out of memory\n");
+	tlstun_nl_msg_free(msg);
+	*devs = l.devs;
+	*n = l.n;
+	return ret;
+}
+
+struct stats_collect {
+	struct tlstun_stats_dev *devs;
+	size_t ndev;
+	struct tlstun_stats_sa *sas;
+	size_t nsa, sacap;
+	const char *dev;		/* the device the SAs come from */
+	bool oom;
+};
+
 static int collect_sa(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[TLSTUN_A_MAX + 1], *sa[TLSTUN_SA_MAX + 1];
@@ -84,15 +131,12 @@ static int collect_sa(struct nl_msg *msg, void *arg)
 	if (tlstun_nl_genl_parse(msg, tb) || tlstun_nl_sa_parse(tb, sa) ||
 	    !sa[TLSTUN_SA_DIR] || !sa[TLSTUN_SA_SPI])
 		return NL_SKIP;
-	if (sc->nsa == sc->sacap) {
-		grown = realloc(sc->sas, (sc->sacap * 2 + 16) * sizeof(*s));
-		if (!grown) {
-			sc->oom = true;
-			return NL_STOP;
-		}
-		sc->sas = grown;
-		sc->sacap = sc->sacap * 2 + 16;
+	grown = grow(sc->sas, &sc->sacap, sc->nsa, sizeof(*s));
+	if (!grown) {
+		sc->oom = true;
+		return NL_STOP;
 	}
+	sc->sas = grown;
 	s = &sc->sas[sc->nsa++];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->dev, sizeof(s->dev), "%s", sc->dev);
@@ -185,42 +229,36 @@ void tlstun_stats_write(FILE *f, const struct tlstun_stats_dev *devs,
 }
 
 /* GET_DEVICE for @ifindex, or every device when 0; then each one's SAs. */
+/* The devices (@ifindex, or every one when 0), then each one's SAs. */
 static int collect(struct stats_collect *sc, int ifindex)
 {
 	struct nl_msg *msg = NULL;
 	struct nl_sock *sk;
-	int family, ret = EXIT_FAIL;
+	int family, ret;
 	size_t i;
 
 	sk = tlstun_nl_genl_open(&family);
 	if (!sk)
 		return EXIT_FAIL;
-	msg = tlstun_nl_genl_msg(family, TLSTUN_CMD_GET_DEVICE,
-				 ifindex ? 0 : NLM_F_DUMP);
-	if (!msg || (ifindex && nla_put_u32(msg, TLSTUN_A_IFINDEX, ifindex))) {
-		tlstun_nl_build_failed();
-		goto out;
-	}
-	if (tlstun_nl_talk(sk, msg, collect_dev, sc))
-		goto out;
-	for (i = 0; i < sc->ndev; i++) {
-		tlstun_nl_msg_free(msg);
+	ret = tlstun_devices_get(sk, family, ifindex, &sc->devs, &sc->ndev);
+	for (i = 0; !ret && i < sc->ndev; i++) {
 		msg = tlstun_nl_genl_msg(family, TLSTUN_CMD_GET_SA,
 					 NLM_F_DUMP);
 		if (!msg || nla_put_u32(msg, TLSTUN_A_IFINDEX,
 					sc->devs[i].ifindex)) {
 			tlstun_nl_build_failed();
-			goto out;
+			ret = EXIT_FAIL;
+		} else {
+			sc->dev = sc->devs[i].name;
+			if (tlstun_nl_talk(sk, msg, collect_sa, sc))
+				ret = EXIT_FAIL;
 		}
-		sc->dev = sc->devs[i].name;
-		if (tlstun_nl_talk(sk, msg, collect_sa, sc))
-			goto out;
+		tlstun_nl_msg_free(msg);
 	}
-	ret = sc->oom ? EXIT_FAIL : EXIT_OK;
-	if (sc->oom)
+	if (!ret && sc->oom) {
 		fprintf(stderr, "tlstun: out of memory\n");
-out:
-	tlstun_nl_msg_free(msg);
+		ret = EXIT_FAIL;
+	}
 	tlstun_nl_close(sk);
 	return ret;
 }

@@ -79,6 +79,9 @@ struct tlstun_stats_sa {
 	bool p[TLSTUN_NL_COUNTERS_MAX + 1];
 };
 
+struct nl_sock;
+int tlstun_devices_get(struct nl_sock *sk, int family, int ifindex,
+		       struct tlstun_stats_dev **devs, size_t *n);
 void tlstun_stats_write(FILE *f, const struct tlstun_stats_dev *devs,
 			size_t ndev, const struct tlstun_stats_sa *sas,
 			size_t nsa);
