@@ -77,7 +77,8 @@
 #define ALPN_LEN		(sizeof(TLSTUND_ALPN) - 1)
 
 #ifdef TLSTUN_HOST_TEST
-/* Misbehaviour the unit test's client may ask for: offer no ALPN (""),
+/* Misbehaviour the unit test's client may ask for: offer no ALPN ("")
+ * or another,
  * keep session tickets, send no certificate.
  */
 const char *tlstund_quic_test_alpn;
@@ -336,7 +337,7 @@ static ngtcp2_conn *ref_get_conn(ngtcp2_crypto_conn_ref *ref)
 int quic_session_new(struct tlstund_conn *c, bool server, char *err,
 		       size_t errlen)
 {
-	const gnutls_datum_t alpn = {
+	gnutls_datum_t alpn = {
 		.data = (unsigned char *)TLSTUND_ALPN, .size = ALPN_LEN };
 	unsigned int flags = (server ? GNUTLS_SERVER : GNUTLS_CLIENT) |
 			     GNUTLS_NO_TICKETS | GNUTLS_NO_END_OF_EARLY_DATA;
@@ -383,6 +384,10 @@ int quic_session_new(struct tlstund_conn *c, bool server, char *err,
 #ifdef TLSTUN_HOST_TEST
 	if (!server && tlstund_quic_test_alpn && !*tlstund_quic_test_alpn)
 		goto no_alpn;
+	if (!server && tlstund_quic_test_alpn) {
+		alpn.data = (unsigned char *)tlstund_quic_test_alpn;
+		alpn.size = strlen(tlstund_quic_test_alpn);
+	}
 #endif
 	/* The server does not make GnuTLS refuse other ALPN in the hello
 	 * (GNUTLS_ALPN_MANDATORY): handshake_completed_cb() refuses it, after
