@@ -26,7 +26,9 @@
 #include <net/udp.h>
 #include "compat.h"
 #include "device.h"
+#include "fdb.h"
 #include "netlink.h"
+#include "peer.h"
 #include "port.h"
 #include "receive.h"
 #include "sa.h"
@@ -106,7 +108,7 @@ static void cfg_free_rcu(struct rcu_head *rcu)
 {
 	struct tlstun_cfg *cfg = container_of(rcu, struct tlstun_cfg, rcu);
 
-	dst_cache_destroy(&cfg->dst_cache);
+	dst_cache_destroy(&cfg->ep.dst_cache);
 	kfree(cfg);
 }
 
@@ -130,7 +132,7 @@ static struct tlstun_cfg *cfg_alloc(const struct tlstun_cfg *from)
 	/* A fresh route cache per configuration: resetting a cache the
 	 * datapath may be using concurrently is not allowed.
 	 */
-	if (dst_cache_init(&cfg->dst_cache, GFP_KERNEL_ACCOUNT)) {
+	if (dst_cache_init(&cfg->ep.dst_cache, GFP_KERNEL_ACCOUNT)) {
 		kfree(cfg);
 		return NULL;
 	}
@@ -141,51 +143,21 @@ static int cfg_apply(struct tlstun_cfg *cfg, const struct tlstun_cfg_nla *a,
 		     struct netlink_ext_ack *extack)
 {
 	sa_family_t local_family = 0;
+	sa_family_t family = cfg->ep.family;
+	int err;
 
-	if (a->remote && a->remote6) {
-		NL_SET_ERR_MSG_ATTR(extack, a->remote6,
-				    "give either an IPv4 or an IPv6 remote, not both");
-		return -EINVAL;
-	}
+	err = tlstun_endpoint_set_remote(&cfg->ep, a->remote, a->remote6,
+					 extack);
+	if (err)
+		return err;
 	if (a->local && a->local6) {
 		NL_SET_ERR_MSG_ATTR(extack, a->local6,
 				    "give either an IPv4 or an IPv6 local address, not both");
 		return -EINVAL;
 	}
-	if (a->remote) {
-		__be32 ip = nla_get_in_addr(a->remote);
-
-		if (ipv4_is_zeronet(ip) || ipv4_is_multicast(ip) ||
-		    ipv4_is_lbcast(ip)) {
-			NL_SET_ERR_MSG_ATTR(extack, a->remote,
-					    "remote must be a unicast IPv4 address");
-			return -EINVAL;
-		}
-		if (cfg->family != AF_INET)
-			memset(&cfg->local, 0, sizeof(cfg->local));
-		cfg->family = AF_INET;
-		cfg->remote.ip4 = ip;
-	}
-	if (a->remote6) {
-		struct in6_addr ip = nla_get_in6_addr(a->remote6);
-		int type = ipv6_addr_type(&ip);
-
-		if (!IS_ENABLED(CONFIG_IPV6)) {
-			NL_SET_ERR_MSG_ATTR(extack, a->remote6,
-					    "IPv6 is not available");
-			return -EAFNOSUPPORT;
-		}
-		if (type == IPV6_ADDR_ANY || (type & IPV6_ADDR_MULTICAST) ||
-		    (type & IPV6_ADDR_MAPPED)) {
-			NL_SET_ERR_MSG_ATTR(extack, a->remote6,
-					    "remote must be a unicast IPv6 address");
-			return -EINVAL;
-		}
-		if (cfg->family != AF_INET6)
-			memset(&cfg->local, 0, sizeof(cfg->local));
-		cfg->family = AF_INET6;
-		cfg->remote.ip6 = ip;
-	}
+	/* A local address of the old family goes with it. */
+	if (cfg->ep.family != family)
+		memset(&cfg->local, 0, sizeof(cfg->local));
 	if (a->local) {
 		local_family = AF_INET;
 		cfg->local.ip4 = nla_get_in_addr(a->local);
@@ -194,12 +166,12 @@ static int cfg_apply(struct tlstun_cfg *cfg, const struct tlstun_cfg_nla *a,
 		local_family = AF_INET6;
 		cfg->local.ip6 = nla_get_in6_addr(a->local6);
 	}
-	if (local_family && cfg->family && local_family != cfg->family) {
+	if (local_family && cfg->ep.family && local_family != cfg->ep.family) {
 		NL_SET_ERR_MSG_ATTR(extack, a->local ? a->local : a->local6,
 				    "local and remote addresses must be of the same family");
 		return -EINVAL;
 	}
-	if (local_family && !cfg->family) {
+	if (local_family && !cfg->ep.family) {
 		NL_SET_ERR_MSG_ATTR(extack, a->local ? a->local : a->local6,
 				    "a local address needs a remote address");
 		return -EINVAL;
@@ -380,10 +352,13 @@ static void tlstun_uninit(struct net_device *dev)
 	ASSERT_RTNL();
 	mutex_lock(&tt->lock);
 	tt->dead = true;
+	tlstun_peer_flush(tt);
 	tlstun_sa_flush(tt);
 	mutex_unlock(&tt->lock);
 	/* No rx SA is on the port any more; empty what was queued. */
 	tlstun_receive_uninit(tt);
+	/* Nothing transmits or receives any more: the FDB can go. */
+	tlstun_fdb_uninit(tt);
 
 	list_del_init(&tt->net_list);
 	port = rtnl_dereference(tt->port);
@@ -413,6 +388,8 @@ static void tlstun_destruct(struct net_device *dev)
 
 	cancel_delayed_work_sync(&tt->lifetime_work);
 	cfg_free_rcu(&rcu_dereference_protected(tt->cfg, true)->rcu);
+	tlstun_peer0_free(tt);
+	xa_destroy(&tt->peer_ids);
 	free_percpu(tt->drops);
 }
 
@@ -499,21 +476,30 @@ static int tlstun_newlink(struct net *src_net, struct net_device *dev,
 	INIT_LIST_HEAD(&tt->net_list);
 	mutex_init(&tt->lock);
 	INIT_DELAYED_WORK(&tt->lifetime_work, tlstun_sa_lifetime_work);
-	tt->acquire_next = jiffies;
+	INIT_LIST_HEAD(&tt->peers);
+	xa_init(&tt->peer_ids);
+	tt->peer_gen = 1;
 
 	tt->drops = __netdev_alloc_pcpu_stats(struct tlstun_pcpu_drops,
 					      GFP_KERNEL_ACCOUNT);
 	if (!tt->drops)
 		return -ENOMEM;
+	err = tlstun_peer0_init(tt);
+	if (err)
+		goto err_free_drops;
+	err = tlstun_fdb_init(tt);
+	if (err)
+		goto err_free_peer0;
+	err = -ENOMEM;
 
 	cfg = cfg_alloc(NULL);
 	if (!cfg)
-		goto err_free_drops;
+		goto err_free_fdb;
 	cfg_nla_from_link(&a, data);
 	err = cfg_apply(cfg, &a, extack);
 	if (err)
 		goto err_free_cfg;
-	if (!tb[IFLA_MTU] && cfg->family == AF_INET6)
+	if (!tb[IFLA_MTU] && cfg->ep.family == AF_INET6)
 		dev->mtu = ETH_DATA_LEN - TLSTUN_OVERHEAD6 - ETH_HLEN;
 	RCU_INIT_POINTER(tt->cfg, cfg);
 
@@ -542,6 +528,13 @@ err_put_port:
 		tlstun_port_put(port);
 err_free_cfg:
 	cfg_free_rcu(&cfg->rcu);
+err_free_fdb:
+	/* ndo_uninit has destroyed the FDB if register got that far;
+	 * tlstun_fdb_uninit() does nothing the second time.
+	 */
+	tlstun_fdb_uninit(tt);
+err_free_peer0:
+	tlstun_peer0_free(tt);
 err_free_drops:
 	free_percpu(tt->drops);
 	return err;
@@ -576,13 +569,13 @@ static int tlstun_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	struct tlstun_dev *tt = netdev_priv(dev);
 	const struct tlstun_cfg *cfg = rtnl_dereference(tt->cfg);
 
-	if (cfg->family == AF_INET &&
-	    (nla_put_in_addr(skb, IFLA_TLSTUN_REMOTE, cfg->remote.ip4) ||
+	if (cfg->ep.family == AF_INET &&
+	    (nla_put_in_addr(skb, IFLA_TLSTUN_REMOTE, cfg->ep.remote.ip4) ||
 	     (cfg->local.ip4 &&
 	      nla_put_in_addr(skb, IFLA_TLSTUN_LOCAL, cfg->local.ip4))))
 		return -EMSGSIZE;
-	if (cfg->family == AF_INET6 &&
-	    (nla_put_in6_addr(skb, IFLA_TLSTUN_REMOTE6, &cfg->remote.ip6) ||
+	if (cfg->ep.family == AF_INET6 &&
+	    (nla_put_in6_addr(skb, IFLA_TLSTUN_REMOTE6, &cfg->ep.remote.ip6) ||
 	     (!ipv6_addr_any(&cfg->local.ip6) &&
 	      nla_put_in6_addr(skb, IFLA_TLSTUN_LOCAL6, &cfg->local.ip6))))
 		return -EMSGSIZE;

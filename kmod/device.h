@@ -10,6 +10,9 @@
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <linux/ptr_ring.h>
+#include <linux/xarray.h>
+#include "fdb.h"
+#include "peer.h"
 #include "sa.h"
 
 struct tlstun_port;
@@ -17,20 +20,20 @@ struct tlstun_sa;
 
 /* Outer addresses, port and header fields. Replaced whole under RTNL and
  * tlstun_dev.lock and read under RCU by the datapath, so a packet always
- * sees one consistent configuration.
+ * sees one consistent configuration. @ep is peer 0's endpoint; @local, when
+ * set, is of its family and is the source for every peer of that family.
  */
 struct tlstun_cfg {
-	sa_family_t family;		/* of remote: AF_INET, AF_INET6, 0 = unset */
+	struct tlstun_endpoint ep;	/* ep.port is 0: @port */
 	union {
 		__be32 ip4;
 		struct in6_addr ip6;
-	} remote, local;
+	} local;
 	u16 port;			/* host order */
 	u32 vni;
 	u8 ttl;
 	u8 tos;
 	u8 df;				/* enum tlstun_df */
-	struct dst_cache dst_cache;	/* outer route */
 	struct rcu_head rcu;
 };
 
@@ -56,16 +59,15 @@ enum tlstun_drop {
 	TLSTUN_DROP_TX_CFG_CHANGED,
 	TLSTUN_DROP_RX_SA_DELETED,
 	TLSTUN_DROP_TX_SA_DELETED,
+	TLSTUN_DROP_RX_MAC_STATIC,
+	TLSTUN_DROP_FDB_LEARN_FULL,
+	TLSTUN_DROP_FDB_LEARN_NOMEM,
 	TLSTUN_DROP_NR
 };
 
 struct tlstun_pcpu_drops {
 	u64_stats_t count[TLSTUN_DROP_NR];
 	struct u64_stats_sync syncp;
-};
-
-enum {
-	TLSTUN_DEV_EV_ACQUIRE,		/* an acquire event is due */
 };
 
 /**
@@ -76,8 +78,14 @@ enum {
  * @net_list: entry in tlstun_net.devs of @net (RTNL)
  * @cfg: current configuration (RCU; written under RTNL and @lock)
  * @port: the shared UDP port (RCU; written under RTNL and @lock)
- * @tx_sa: the one SA packets are sealed under (RCU; written under @lock)
- * @sas: every SA of this device, rx and tx (@lock)
+ * @peer0: the device's own peer, whose endpoint is @cfg's: the
+ *	point-to-point case, and SAs added without a peer id
+ * @peers: peers 1.. (RCU; @lock)
+ * @peer_ids: the same by id (@lock; RCU)
+ * @n_peers: length of @peers
+ * @peer_gen: bumped on every change of @peers, for dumps; never 0
+ * @fdb: inner MAC -> peer, used once the device has peers besides peer 0
+ * @sas: every SA of this device, of every peer, rx and tx (@lock)
  * @n_sas: length of @sas
  * @sa_gen: bumped on every change of @sas, so a dump can flag itself as
  *	interrupted; never 0, which netlink takes for "not tracked"
@@ -88,9 +96,6 @@ enum {
  *	(SPI, key) pairs (@lock)
  * @tx_history_next: next slot of @tx_history to overwrite
  * @lifetime_work: sends SA events and enforces time limits and hard expiry
- * @events: TLSTUN_DEV_EV_* bits set by the datapath for @lifetime_work
- * @acquire_next: jiffies before which no acquire event is sent
- * @acquire_spi: SPI of the exhausted tx SA for the next acquire event
  * @drops: per-CPU drop counters
  * @gro_cells: GRO for decrypted frames
  * @rx_ring: received packets waiting to be opened, in arrival order
@@ -103,7 +108,12 @@ struct tlstun_dev {
 	struct list_head net_list;
 	struct tlstun_cfg __rcu *cfg;
 	struct tlstun_port __rcu *port;
-	struct tlstun_sa __rcu *tx_sa;
+	struct tlstun_peer peer0;
+	struct list_head peers;
+	struct xarray peer_ids;
+	unsigned int n_peers;
+	unsigned int peer_gen;
+	struct tlstun_fdb fdb;
 	struct list_head sas;
 	unsigned int n_sas;
 	unsigned int sa_gen;
@@ -112,9 +122,6 @@ struct tlstun_dev {
 	struct tlstun_tx_used tx_history[TLSTUN_TX_HISTORY];
 	unsigned int tx_history_next;
 	struct delayed_work lifetime_work;
-	unsigned long events;
-	unsigned long acquire_next;
-	u32 acquire_spi;
 	struct tlstun_pcpu_drops __percpu *drops;
 	struct gro_cells gro_cells;
 	struct ptr_ring rx_ring;

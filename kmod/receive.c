@@ -33,7 +33,9 @@
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 #include "device.h"
+#include "fdb.h"
 #include "geneve.h"
+#include "peer.h"
 #include "port.h"
 #include "receive.h"
 #include "sa.h"
@@ -114,6 +116,14 @@ static void deliver(struct sk_buff *skb)
 	skb_reset_mac_header(skb);
 	skb_scrub_packet(skb, !net_eq(tt->net, dev_net(dev)));
 	skb->protocol = eth_type_trans(skb, dev);
+	/* With peers, the frame teaches where its source MAC is: only
+	 * now, after it authenticated under one of that peer's SAs.
+	 */
+	if (READ_ONCE(tt->n_peers) &&
+	    !tlstun_fdb_learn(tt, sa->peer, eth_hdr(skb)->h_source)) {
+		drop(tt, sa, skb, TLSTUN_DROP_RX_MAC_STATIC, -1);
+		return;
+	}
 	skb_reset_network_header(skb);
 	if (pskb_inet_may_pull(skb) && ecn_decapsulate(skb, outer_tos) > 1) {
 		/* Outer CE on a not-ECT inner packet: RFC 6040 says drop. */
@@ -129,8 +139,10 @@ static void deliver(struct sk_buff *skb)
 	 * says nothing about the inner frame either. The stack verifies.
 	 */
 	skb->ip_summed = CHECKSUM_NONE;
-	if (likely(gro_cells_receive(&tt->gro_cells, skb) == NET_RX_SUCCESS))
+	if (likely(gro_cells_receive(&tt->gro_cells, skb) == NET_RX_SUCCESS)) {
 		dev_sw_netstats_rx_add(dev, len);
+		tlstun_peer_count_rx(sa->peer, len);
+	}
 }
 
 static void open_finish(struct sk_buff *skb, int err)

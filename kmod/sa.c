@@ -34,6 +34,7 @@
 #include <crypto/sha2.h>
 #include "device.h"
 #include "netlink.h"
+#include "peer.h"
 #include "port.h"
 #include "sa.h"
 
@@ -62,6 +63,7 @@ static void sa_free_work(struct work_struct *work)
 
 	tlstun_crypt_destroy(&sa->crypt);
 	percpu_ref_exit(&sa->ref);
+	tlstun_peer_put(sa->peer);
 	netdev_put(sa->tt->dev, &sa->dev_tracker);
 	kfree_sensitive(sa);
 }
@@ -161,13 +163,14 @@ static void sa_remove(struct tlstun_dev *tt, struct tlstun_sa *sa, bool dead)
 		set_bit(TLSTUN_SA_DEAD, &sa->flags);
 	list_del(&sa->list);
 	tt->n_sas--;
+	sa->peer->n_sas--;
 	sa_gen_bump(tt);
 	if (sa->dir == TLSTUN_SA_DIR_RX) {
 		tlstun_port_del_sa(rcu_dereference_protected(tt->port,
 				   lockdep_is_held(&tt->lock)), sa);
 	} else {
-		if (rcu_access_pointer(tt->tx_sa) == sa)
-			RCU_INIT_POINTER(tt->tx_sa, NULL);
+		if (rcu_access_pointer(sa->peer->tx_sa) == sa)
+			RCU_INIT_POINTER(sa->peer->tx_sa, NULL);
 		history_add(tt->tx_history, TLSTUN_TX_HISTORY,
 			    &tt->tx_history_next, sa);
 	}
@@ -177,19 +180,26 @@ static void sa_remove(struct tlstun_dev *tt, struct tlstun_sa *sa, bool dead)
 /**
  * tlstun_sa_find() - look up an SA of a device
  * @tt: the device
+ * @peer_id: the peer it belongs to; TLSTUN_SA_ANY_PEER: any peer for an rx
+ *	SA (an rx SPI names one SA of the port), peer 0 for a tx SA (tx
+ *	SPIs are the peers' to choose, so two peers' may be equal)
  * @dir: enum tlstun_sa_dir
  * @spi: the SPI
  *
  * Context: tlstun_dev.lock held.
  * Return: the SA or NULL.
  */
-struct tlstun_sa *tlstun_sa_find(struct tlstun_dev *tt, u8 dir, u32 spi)
+struct tlstun_sa *tlstun_sa_find(struct tlstun_dev *tt, u64 peer_id, u8 dir,
+				 u32 spi)
 {
 	struct tlstun_sa *sa;
 
 	lockdep_assert_held(&tt->lock);
+	if (peer_id == TLSTUN_SA_ANY_PEER && dir == TLSTUN_SA_DIR_TX)
+		peer_id = 0;
 	list_for_each_entry(sa, &tt->sas, list) {
-		if (sa->dir == dir && sa->spi == spi)
+		if (sa->dir == dir && sa->spi == spi &&
+		    (peer_id == TLSTUN_SA_ANY_PEER || sa->peer->id == peer_id))
 			return sa;
 	}
 	return NULL;
@@ -282,12 +292,16 @@ static int check_tx(struct tlstun_dev *tt, struct tlstun_sa *sa,
 	return 0;
 }
 
-/* Check @sa against the device's and the port's SAs and publish it. */
-static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
+/* Check @sa against the device's and the port's SAs and publish it as an
+ * SA of the peer @peer_id.
+ */
+static int sa_install(struct tlstun_dev *tt, u32 peer_id, struct tlstun_sa *sa,
 		      struct netlink_ext_ack *extack)
 {
+	struct tlstun_peer *peer;
 	struct tlstun_sa *old_tx;
 	struct tlstun_port *port;
+	bool replaces;
 	int err;
 
 	lockdep_assert_held(&tt->lock);
@@ -295,18 +309,29 @@ static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 		NL_SET_ERR_MSG(extack, "the device is being deleted");
 		return -ENODEV;
 	}
-	old_tx = rcu_dereference_protected(tt->tx_sa, lockdep_is_held(&tt->lock));
+	peer = tlstun_peer_find(tt, peer_id, extack);
+	if (!peer)
+		return -ENOENT;
+	/* Before the SA is published: the datapath reads it. */
+	sa->peer = peer;
+	old_tx = rcu_dereference_protected(peer->tx_sa,
+					   lockdep_is_held(&tt->lock));
 	/* The port changes only under this lock too. */
 	port = rcu_dereference_protected(tt->port, lockdep_is_held(&tt->lock));
-	/* A tx SA that replaces the live one leaves the count as it is. */
-	if (tt->n_sas >= TLSTUN_MAX_SAS &&
-	    !(sa->dir == TLSTUN_SA_DIR_TX && old_tx)) {
-		NL_SET_ERR_MSG_FMT(extack, "a device holds at most %u SAs",
+	/* A tx SA that replaces the live one leaves the counts as they are. */
+	replaces = sa->dir == TLSTUN_SA_DIR_TX && old_tx;
+	if (peer->n_sas >= TLSTUN_MAX_SAS && !replaces) {
+		NL_SET_ERR_MSG_FMT(extack, "a peer holds at most %u SAs",
 				   TLSTUN_MAX_SAS);
 		return -ENOSPC;
 	}
-	if (tlstun_sa_find(tt, sa->dir, sa->spi) &&
-	    sa->dir == TLSTUN_SA_DIR_RX) {
+	if (tt->n_sas >= TLSTUN_MAX_DEV_SAS && !replaces) {
+		NL_SET_ERR_MSG_FMT(extack, "a device holds at most %u SAs",
+				   TLSTUN_MAX_DEV_SAS);
+		return -ENOSPC;
+	}
+	if (sa->dir == TLSTUN_SA_DIR_RX &&
+	    tlstun_sa_find(tt, TLSTUN_SA_ANY_PEER, sa->dir, sa->spi)) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "an rx SA with SPI 0x%08x exists", sa->spi);
 		return -EEXIST;
@@ -334,12 +359,14 @@ static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 		/* Make-before-break: the new SA takes over at once and the
 		 * old one retires; packets already sealing under it finish.
 		 */
-		rcu_assign_pointer(tt->tx_sa, sa);
+		rcu_assign_pointer(peer->tx_sa, sa);
 		if (old_tx)
 			sa_remove(tt, old_tx, false);
 	}
+	tlstun_peer_hold(peer);
 	list_add_tail(&sa->list, &tt->sas);
 	tt->n_sas++;
+	peer->n_sas++;
 	sa_gen_bump(tt);
 	if (sa->lt.soft_seconds || sa->lt.hard_seconds)
 		tlstun_dev_kick_lifetime(tt);
@@ -349,12 +376,13 @@ static int sa_install(struct tlstun_dev *tt, struct tlstun_sa *sa,
 /**
  * tlstun_sa_add() - create and install an SA from TLSTUN_SA_* attributes
  * @tt: the device
+ * @peer_id: the peer it belongs to (0: the device's own)
  * @a: attributes parsed with tlstun_sa_policy
  * @extack: why it was refused
  *
  * Return: 0 or a negative errno; on error nothing changed.
  */
-int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
+int tlstun_sa_add(struct tlstun_dev *tt, u32 peer_id, struct nlattr **a,
 		  struct netlink_ext_ack *extack)
 {
 	unsigned int keylen;
@@ -395,7 +423,7 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 	if (err)
 		goto err_free;
 	if (a[TLSTUN_SA_PEER])
-		nla_strscpy(sa->peer, a[TLSTUN_SA_PEER], sizeof(sa->peer));
+		nla_strscpy(sa->label, a[TLSTUN_SA_PEER], sizeof(sa->label));
 
 	sa->tx_limit = sa->lt.hard_packets ?: TLSTUN_SA_DEFAULT_HARD_PACKETS;
 	atomic64_set(&sa->counter, 0);
@@ -420,7 +448,7 @@ int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **a,
 	netdev_hold(tt->dev, &sa->dev_tracker, GFP_KERNEL);
 
 	mutex_lock(&tt->lock);
-	err = sa_install(tt, sa, extack);
+	err = sa_install(tt, peer_id, sa, extack);
 	mutex_unlock(&tt->lock);
 	if (err)
 		goto err_put_dev;
@@ -439,20 +467,21 @@ err_free:
 /**
  * tlstun_sa_del() - remove one SA
  * @tt: the device
+ * @peer_id: as for tlstun_sa_find()
  * @dir: enum tlstun_sa_dir
  * @spi: the SPI
  * @extack: why nothing was removed
  *
  * Return: 0 or -ENOENT.
  */
-int tlstun_sa_del(struct tlstun_dev *tt, u8 dir, u32 spi,
+int tlstun_sa_del(struct tlstun_dev *tt, u64 peer_id, u8 dir, u32 spi,
 		  struct netlink_ext_ack *extack)
 {
 	struct tlstun_sa *sa;
 	int err = 0;
 
 	mutex_lock(&tt->lock);
-	sa = tlstun_sa_find(tt, dir, spi);
+	sa = tlstun_sa_find(tt, peer_id, dir, spi);
 	if (sa) {
 		sa_remove(tt, sa, true);
 	} else {
@@ -478,6 +507,23 @@ void tlstun_sa_flush(struct tlstun_dev *tt)
 	lockdep_assert_held(&tt->lock);
 	list_for_each_entry_safe(sa, tmp, &tt->sas, list)
 		sa_remove(tt, sa, true);
+}
+
+/**
+ * tlstun_sa_flush_peer() - remove every SA of one peer
+ * @tt: the device
+ * @peer: the peer
+ *
+ * Context: tlstun_dev.lock held.
+ */
+void tlstun_sa_flush_peer(struct tlstun_dev *tt, struct tlstun_peer *peer)
+{
+	struct tlstun_sa *sa, *tmp;
+
+	lockdep_assert_held(&tt->lock);
+	list_for_each_entry_safe(sa, tmp, &tt->sas, list)
+		if (sa->peer == peer)
+			sa_remove(tt, sa, true);
 }
 
 static void mark_soft(struct tlstun_sa *sa, u8 reason)
@@ -576,6 +622,24 @@ bool tlstun_sa_rx_account(struct tlstun_sa *sa, unsigned int len)
 
 #define LIFETIME_STEP (24 * 60 * 60)	/* seconds */
 
+static void send_acquire(struct tlstun_dev *tt, struct tlstun_peer *peer)
+{
+	if (test_and_clear_bit(TLSTUN_PEER_EV_ACQUIRE, &peer->events))
+		tlstun_nl_notify_acquire(tt, peer,
+					 READ_ONCE(peer->acquire_spi));
+}
+
+/* The acquire events the datapath asked for, one per peer at most. */
+static void send_acquires(struct tlstun_dev *tt)
+{
+	struct tlstun_peer *peer;
+
+	lockdep_assert_held(&tt->lock);
+	send_acquire(tt, &tt->peer0);
+	list_for_each_entry(peer, &tt->peers, list)
+		send_acquire(tt, peer);
+}
+
 /**
  * tlstun_sa_lifetime_work() - send due events and retire expired SAs
  * @work: tlstun_dev.lifetime_work
@@ -616,8 +680,7 @@ void tlstun_sa_lifetime_work(struct work_struct *work)
 		    !check_add_overflow(sa->created, sa->lt.hard_seconds, &at))
 			next = min(next, at);
 	}
-	if (test_and_clear_bit(TLSTUN_DEV_EV_ACQUIRE, &tt->events))
-		tlstun_nl_notify_acquire(tt, READ_ONCE(tt->acquire_spi));
+	send_acquires(tt);
 	/* Far deadlines are approached in steps of at most a day, which
 	 * keeps the delay in jiffies far from overflowing; the timer wheel
 	 * would cut it short anyway.

@@ -12,6 +12,7 @@
 #include "replay.h"
 
 struct tlstun_dev;
+struct tlstun_peer;
 struct genl_info;
 
 enum tlstun_sa_drop {
@@ -63,7 +64,8 @@ struct tlstun_sa_lifetime {
  * @suite: enum tlstun_suite
  * @key_fp: SHA-256 of a per-boot secret salt, the suite and the key: lets
  *	the install guards compare keys without keeping them
- * @peer: owner label given at install
+ * @peer: the peer the SA belongs to, referenced until the SA is freed
+ * @label: owner label given at install
  * @lt: limits as configured (0 = none)
  * @tx_limit: tx: counters below this may be used; the default AEAD limit,
  *	the configured hard packet limit, and never past U64_MAX - 1
@@ -89,7 +91,8 @@ struct tlstun_sa {
 	u8 dir;
 	u8 suite;
 	u8 key_fp[32];
-	char peer[TLSTUN_PEER_MAX];
+	struct tlstun_peer *peer;
+	char label[TLSTUN_PEER_MAX];
 	struct tlstun_sa_lifetime lt;
 	u64 tx_limit;
 	u64 created;
@@ -106,12 +109,17 @@ struct tlstun_sa {
 
 int tlstun_sa_init(void);
 
-int tlstun_sa_add(struct tlstun_dev *tt, struct nlattr **sa_attrs,
+/* A peer id as a request gives it: TLSTUN_SA_ANY_PEER when absent. */
+#define TLSTUN_SA_ANY_PEER	U64_MAX
+
+int tlstun_sa_add(struct tlstun_dev *tt, u32 peer_id, struct nlattr **sa_attrs,
 		  struct netlink_ext_ack *extack);
-int tlstun_sa_del(struct tlstun_dev *tt, u8 dir, u32 spi,
+int tlstun_sa_del(struct tlstun_dev *tt, u64 peer_id, u8 dir, u32 spi,
 		  struct netlink_ext_ack *extack);
 void tlstun_sa_flush(struct tlstun_dev *tt);
-struct tlstun_sa *tlstun_sa_find(struct tlstun_dev *tt, u8 dir, u32 spi);
+void tlstun_sa_flush_peer(struct tlstun_dev *tt, struct tlstun_peer *peer);
+struct tlstun_sa *tlstun_sa_find(struct tlstun_dev *tt, u64 peer_id, u8 dir,
+				 u32 spi);
 void tlstun_sa_lifetime_work(struct work_struct *work);
 
 bool tlstun_sa_tx_account(struct tlstun_sa *sa, unsigned int len, u64 *counter);
@@ -124,8 +132,9 @@ static inline void tlstun_sa_drop(struct tlstun_sa *sa, enum tlstun_sa_drop r)
 
 /*
  * A packet's reference. Not _live: a packet that found the SA (under RCU,
- * through tt->tx_sa or the port table) just before a new tx SA replaced it
- * still goes through under it, as make-before-break promises; the counter
+ * through its peer's tx_sa or the port table) just before a new tx SA
+ * replaced it still goes through under it, as make-before-break promises;
+ * the counter
  * is the same atomic, so its nonce is still unique. Once the count has
  * dropped to zero this fails, and the memory stays valid for the RCU
  * reader until a grace period later. Hard expiry is TLSTUN_SA_HARD's job

@@ -189,9 +189,9 @@ case_max_sas() {
 	     jq '[.[].spi] | unique | length')" = $MAX_SAS ] ||
 		fail "sa show does not list tt2's $MAX_SAS SAs once each"
 	nl_table "$ns1" <<-EOF
-	SA $((MAX_SAS + 1)) | ENOSPC: a device holds at most $MAX_SAS SAs | ADD_SA A_IFNAME:str:tt2 $(sa_nest $DIR_RX 0x20000 $SUITE_256 "$K_BA")
+	SA $((MAX_SAS + 1)) | ENOSPC: a peer holds at most $MAX_SAS SAs | ADD_SA A_IFNAME:str:tt2 $(sa_nest $DIR_RX 0x20000 $SUITE_256 "$K_BA")
 	EOF
-	tool_expect "$ns1" 1 "Error: No space left on device: a device holds at most $MAX_SAS SAs" \
+	tool_expect "$ns1" 1 "Error: No space left on device: a peer holds at most $MAX_SAS SAs" \
 		sa add dev tt2 dir rx spi 0x20000 suite aes-gcm-256 key "$K_BA"
 	nl_table "$ns1" <<-EOF
 	remove one | OK | DEL_SA A_IFNAME:str:tt2 A_SA:nest SA_DIR:u8:$DIR_RX SA_SPI:u32:$((0x10000 + MAX_SAS - 1)) end

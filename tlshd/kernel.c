@@ -701,6 +701,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 	    !tb[TLSTUN_A_IFINDEX])
 		return NL_OK;
 	ev.ifindex = nla_get_u32(tb[TLSTUN_A_IFINDEX]);
+	/* The daemon serves the device's own peer, peer 0: an event about
+	 * another peer's SA is not its, even if the SPI is one of its own.
+	 */
+	if (tb[TLSTUN_A_PEER_ID] && nla_get_u32(tb[TLSTUN_A_PEER_ID]))
+		return NL_OK;
 	switch (gh->cmd) {
 	case TLSTUN_CMD_SA_SOFT_EXPIRE:
 	case TLSTUN_CMD_SA_HARD_EXPIRE:

@@ -100,14 +100,17 @@ struct name {
 static const struct name cmd_names[] = {
 	N(CMD_UNSPEC), N(CMD_GET_DEVICE), N(CMD_SET_DEVICE), N(CMD_ADD_SA),
 	N(CMD_DEL_SA), N(CMD_GET_SA), N(CMD_SA_SOFT_EXPIRE),
-	N(CMD_SA_HARD_EXPIRE), N(CMD_ACQUIRE), { NULL, 0 }
+	N(CMD_SA_HARD_EXPIRE), N(CMD_ACQUIRE), N(CMD_ADD_PEER),
+	N(CMD_SET_PEER), N(CMD_DEL_PEER), N(CMD_GET_PEER), N(CMD_ADD_FDB),
+	N(CMD_DEL_FDB), N(CMD_GET_FDB), { NULL, 0 }
 };
 
 static const struct name attr_names[] = {
 	N(A_PAD), N(A_IFINDEX), N(A_IFNAME), N(A_REMOTE), N(A_REMOTE6),
 	N(A_LOCAL), N(A_LOCAL6), N(A_PORT), N(A_VNI), N(A_TTL), N(A_TOS),
 	N(A_DF), N(A_FLAGS), N(A_TX_SPI), N(A_SA_COUNT), N(A_STATS), N(A_SA),
-	N(A_EXPIRE_REASON), { NULL, 0 }
+	N(A_EXPIRE_REASON), N(A_PEER_ID), N(A_PEER), N(A_FDB),
+	N(A_FDB_AGEING), N(A_PEER_COUNT), N(A_FDB_COUNT), { NULL, 0 }
 };
 
 static const struct name sa_names[] = {
@@ -132,7 +135,8 @@ static const struct name stats_names[] = {
 	N(STATS_TX_TOO_BIG), N(STATS_PORT_MALFORMED),
 	N(STATS_PORT_UNKNOWN_SPI), N(STATS_RX_QUEUE_FULL),
 	N(STATS_TX_CFG_CHANGED), N(STATS_RX_SA_DELETED), N(STATS_TX_SA_DELETED),
-	{ NULL, 0 }
+	N(STATS_RX_MAC_STATIC), N(STATS_FDB_LEARN_FULL),
+	N(STATS_FDB_LEARN_NOMEM), { NULL, 0 }
 };
 
 static const struct name sa_stats_names[] = {
@@ -141,17 +145,35 @@ static const struct name sa_stats_names[] = {
 	N(SA_STATS_TOO_SHORT), { NULL, 0 }
 };
 
+static const struct name peer_names[] = {
+	N(PEER_PAD), N(PEER_ID), N(PEER_REMOTE), N(PEER_REMOTE6),
+	N(PEER_PORT), N(PEER_LABEL), N(PEER_TX_SPI), N(PEER_SA_COUNT),
+	N(PEER_FDB_LEARNED), N(PEER_STATS), { NULL, 0 }
+};
+
+static const struct name peer_stats_names[] = {
+	N(PEER_STATS_PAD), N(PEER_STATS_RX_PACKETS), N(PEER_STATS_RX_BYTES),
+	N(PEER_STATS_TX_PACKETS), N(PEER_STATS_TX_BYTES),
+	N(PEER_STATS_TX_DROPPED), { NULL, 0 }
+};
+
+static const struct name fdb_names[] = {
+	N(FDB_PAD), N(FDB_MAC), N(FDB_PEER_ID), N(FDB_FLAGS),
+	N(FDB_AGE_SECONDS), { NULL, 0 }
+};
+
 /* For "NAME+1" in requests; never printed. */
 static const struct name max_names[] = {
 	N(CMD_MAX), N(A_MAX), N(SA_MAX), N(LIFETIME_MAX), N(STATS_MAX),
-	N(SA_STATS_MAX), { NULL, 0 }
+	N(SA_STATS_MAX), N(PEER_MAX_ATTR), N(PEER_STATS_MAX), N(FDB_MAX_ATTR),
+	{ NULL, 0 }
 };
 
 #undef N
 
 static const struct name *const all_names[] = {
 	attr_names, sa_names, lifetime_names, stats_names, sa_stats_names,
-	max_names,
+	peer_names, peer_stats_names, fdb_names, max_names,
 };
 
 /* The attribute space a nest of type @type in space @space holds. */
@@ -165,13 +187,20 @@ static const struct name *nested_space(const struct name *space, int type)
 		return lifetime_names;
 	if (space == sa_names && type == TLSTUN_SA_STATS)
 		return sa_stats_names;
+	if (space == attr_names && type == TLSTUN_A_PEER)
+		return peer_names;
+	if (space == attr_names && type == TLSTUN_A_FDB)
+		return fdb_names;
+	if (space == peer_names && type == TLSTUN_PEER_STATS)
+		return peer_stats_names;
 	return NULL;
 }
 
 static bool is_string(const struct name *space, int type)
 {
 	return (space == attr_names && type == TLSTUN_A_IFNAME) ||
-	       (space == sa_names && type == TLSTUN_SA_PEER);
+	       (space == sa_names && type == TLSTUN_SA_PEER) ||
+	       (space == peer_names && type == TLSTUN_PEER_LABEL);
 }
 
 static const char *name_of(const struct name *table, int value)

@@ -28,6 +28,7 @@ def asserts(spec):
         "suite": "tlstun-suite-", "sa-dir": "tlstun-sa-dir-",
         "df": "tlstun-df-", "device-flags": "tlstun-device-f-",
         "sa-state": "tlstun-sa-state-", "expire-reason": "tlstun-expire-",
+        "fdb-flags": "tlstun-fdb-f-",
     }
     for d in spec["definitions"]:
         if d["type"] == "const":

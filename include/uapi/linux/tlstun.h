@@ -45,17 +45,93 @@
  *        TLSTUN_A_TTL                   NLA_U8
  *        TLSTUN_A_TOS                   NLA_U8
  *        TLSTUN_A_DF                    NLA_U8
- *        TLSTUN_A_TX_SPI                NLA_U32  (absent: no tx SA)
- *        TLSTUN_A_SA_COUNT              NLA_U32  (rx + tx SAs installed)
+ *        TLSTUN_A_TX_SPI                NLA_U32  (absent: peer 0 has no
+ *                                                 tx SA)
+ *        TLSTUN_A_SA_COUNT              NLA_U32  (rx + tx SAs installed,
+ *                                                 of every peer)
+ *        TLSTUN_A_PEER_COUNT            NLA_U32  (peers besides peer 0)
+ *        TLSTUN_A_FDB_COUNT             NLA_U32  (FDB entries)
+ *        TLSTUN_A_FDB_AGEING            NLA_U32  (seconds)
  *        TLSTUN_A_STATS                 NLA_NESTED
  *          TLSTUN_STATS_*               NLA_U64 each
  *
  *    TLSTUN_CMD_SET_DEVICE (doit): the device attributes of GET_DEVICE
  *      (REMOTE, REMOTE6, LOCAL, LOCAL6, PORT, VNI, TTL, TOS, DF) plus
  *        TLSTUN_A_FLAGS                 NLA_U32, enum tlstun_device_flags
+ *        TLSTUN_A_FDB_AGEING            NLA_U32, TLSTUN_FDB_AGEING_MIN..MAX
+ *
+ *    Peers. Peer 0 is the device's own: its endpoint is the device's
+ *    remote and port, and every SA added without TLSTUN_A_PEER_ID is its.
+ *    A device with only peer 0 is point to point: every frame is sealed
+ *    for peer 0 and the FDB is not used. Peers 1.. are added with
+ *    ADD_PEER; once a device has one, the destination MAC of each frame
+ *    picks its peer through the FDB, and a broadcast, multicast or
+ *    unknown unicast frame is sent to every peer that has an endpoint
+ *    (peer 0 only while the device has a remote), each copy sealed under
+ *    that peer's own tx SA. Every frame opened under a peer's rx SA
+ *    teaches the FDB that its source MAC is behind that peer, unless the
+ *    MAC has a static entry for another peer, in which case the frame is
+ *    dropped (TLSTUN_STATS_RX_MAC_STATIC). Learned entries age out after
+ *    TLSTUN_A_FDB_AGEING seconds without a frame; a device learns at most
+ *    TLSTUN_FDB_PEER_LEARN_MAX entries per peer and holds at most
+ *    TLSTUN_FDB_DEV_MAX (TLSTUN_STATS_FDB_LEARN_FULL counts what was not
+ *    learned).
+ *
+ *    TLSTUN_CMD_ADD_PEER, TLSTUN_CMD_SET_PEER (doit)
+ *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_PEER                  NLA_NESTED
+ *          TLSTUN_PEER_ID               NLA_U32, 1.. (required)
+ *          TLSTUN_PEER_REMOTE           NLA_BE32           or
+ *          TLSTUN_PEER_REMOTE6          binary, 16 (ADD: one required)
+ *          TLSTUN_PEER_PORT             NLA_U16, 1.. (absent: the device's)
+ *          TLSTUN_PEER_LABEL            NLA_NUL_STRING, < TLSTUN_PEER_MAX
+ *      At most TLSTUN_MAX_PEERS per device; an id in use is EEXIST. SET
+ *      replaces the endpoint whole.
+ *
+ *    TLSTUN_CMD_DEL_PEER (doit): removes the peer, its SAs and its FDB
+ *    entries at once; once it returns nothing more is sealed for it or
+ *    opened from it.
+ *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_PEER                  NLA_NESTED
+ *          TLSTUN_PEER_ID               NLA_U32, 1.. (required)
+ *
+ *    TLSTUN_CMD_GET_PEER (doit: PEER_ID given, 0 for peer 0; dump: every
+ *    peer of the device, peer 0 while it has a remote or an SA, resumable)
+ *      reply, one message per peer:
+ *        TLSTUN_A_IFINDEX, TLSTUN_A_IFNAME
+ *        TLSTUN_A_PEER                  NLA_NESTED
+ *          TLSTUN_PEER_ID, TLSTUN_PEER_REMOTE | TLSTUN_PEER_REMOTE6,
+ *          TLSTUN_PEER_PORT, TLSTUN_PEER_LABEL (when set)
+ *          TLSTUN_PEER_TX_SPI           NLA_U32 (absent: no tx SA)
+ *          TLSTUN_PEER_SA_COUNT         NLA_U32
+ *          TLSTUN_PEER_FDB_LEARNED      NLA_U32
+ *          TLSTUN_PEER_STATS            NLA_NESTED
+ *            TLSTUN_PEER_STATS_*        NLA_U64 each
+ *
+ *    TLSTUN_CMD_ADD_FDB (doit): a static entry; NLM_F_REPLACE lets it
+ *    replace a static one (EEXIST otherwise); a learned one becomes static
+ *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_FDB                   NLA_NESTED
+ *          TLSTUN_FDB_MAC               binary, 6, unicast (required)
+ *          TLSTUN_FDB_PEER_ID           NLA_U32 (required; 0 is peer 0)
+ *
+ *    TLSTUN_CMD_DEL_FDB (doit): removes the entry of a MAC, static or
+ *    learned
+ *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_FDB                   NLA_NESTED
+ *          TLSTUN_FDB_MAC               binary, 6 (required)
+ *
+ *    TLSTUN_CMD_GET_FDB (dump of the device's entries, resumable)
+ *      reply, one message per entry:
+ *        TLSTUN_A_IFINDEX, TLSTUN_A_IFNAME
+ *        TLSTUN_A_FDB                   NLA_NESTED
+ *          TLSTUN_FDB_MAC, TLSTUN_FDB_PEER_ID
+ *          TLSTUN_FDB_FLAGS             NLA_U32, enum tlstun_fdb_flags
+ *          TLSTUN_FDB_AGE_SECONDS       NLA_U64 (learned entries)
  *
  *    TLSTUN_CMD_ADD_SA (doit)
  *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_PEER_ID               NLA_U32 (absent: peer 0)
  *        TLSTUN_A_SA                    NLA_NESTED
  *          TLSTUN_SA_DIR                NLA_U8, enum tlstun_sa_dir (required)
  *          TLSTUN_SA_SPI                NLA_U32, non-zero (required)
@@ -81,7 +157,7 @@
  *          TLSTUN_SA_FLAGS              NLA_U32, no flags defined yet (0);
  *                                       the policy's mask refuses every bit
  *
- *      A device has one tx SA: adding a tx SA replaces the current one at
+ *      A peer has one tx SA: adding a tx SA replaces the current one at
  *      once (make-before-break: add the new rx SAs first, then the tx SA,
  *      then, once the packets sealed under them have arrived, delete the
  *      old rx SAs; see DEL_SA). The install guards refuse, each with an
@@ -94,7 +170,8 @@
  *      TLSTUN_TX_HISTORY retired ones, or one of the last
  *      TLSTUN_PORT_TX_HISTORY tx SAs installed on any device of the same
  *      UDP port (EEXIST), since its counter would restart; more than
- *      TLSTUN_MAX_SAS SAs (ENOSPC). Beyond those depths the guards are
+ *      TLSTUN_MAX_SAS SAs on a peer or TLSTUN_MAX_DEV_SAS on a device
+ *      (ENOSPC); a peer that does not exist (ENOENT). Beyond those depths the guards are
  *      best effort: nonce uniqueness rests on the daemon's fresh keys.
  *      Every copy of TLSTUN_SA_KEY in the request (duplicates included)
  *      is wiped before the handler returns, whatever the outcome; only a
@@ -107,6 +184,8 @@
  *    count as TLSTUN_STATS_TX_SA_DELETED / RX_SA_DELETED drops); so for
  *    TLSTUN_DEVICE_F_FLUSH_SAS and hard expiry
  *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_PEER_ID               NLA_U32 (a tx SA of peer 1..; an
+ *                                       rx SPI names its SA alone)
  *        TLSTUN_A_SA                    NLA_NESTED
  *          TLSTUN_SA_DIR                NLA_U8 (required)
  *          TLSTUN_SA_SPI                NLA_U32 (required)
@@ -117,10 +196,12 @@
  *    device dump's part after a device, configuration or SA change)
  *      request:
  *        TLSTUN_A_IFINDEX | TLSTUN_A_IFNAME
+ *        TLSTUN_A_PEER_ID               NLA_U32 (doit only, as in DEL_SA)
  *        TLSTUN_A_SA                    NLA_NESTED (doit only)
  *          TLSTUN_SA_DIR, TLSTUN_SA_SPI
  *      reply, one message per SA:
  *        TLSTUN_A_IFINDEX               NLA_U32
+ *        TLSTUN_A_PEER_ID               NLA_U32 (absent: peer 0)
  *        TLSTUN_A_SA                    NLA_NESTED
  *          TLSTUN_SA_DIR                NLA_U8
  *          TLSTUN_SA_SPI                NLA_U32
@@ -140,16 +221,26 @@
  *    Events, multicast group TLSTUN_GENL_MCGRP_EVENTS:
  *    TLSTUN_CMD_SA_SOFT_EXPIRE, TLSTUN_CMD_SA_HARD_EXPIRE
  *        TLSTUN_A_IFINDEX, TLSTUN_A_IFNAME
+ *        TLSTUN_A_PEER_ID               NLA_U32 (absent: peer 0)
  *        TLSTUN_A_SA                    NLA_NESTED
  *          TLSTUN_SA_DIR, TLSTUN_SA_SPI, TLSTUN_SA_SUITE,
  *          TLSTUN_SA_PEER (when set)
  *        TLSTUN_A_EXPIRE_REASON         NLA_U8, enum tlstun_expire_reason
  *    TLSTUN_CMD_ACQUIRE (a packet was to be sent with no usable tx SA;
- *    at most one per device per TLSTUN_ACQUIRE_INTERVAL_MS)
+ *    at most one per peer per TLSTUN_ACQUIRE_INTERVAL_MS)
  *        TLSTUN_A_IFINDEX, TLSTUN_A_IFNAME
- *        TLSTUN_A_TX_SPI                NLA_U32, present while the device
+ *        TLSTUN_A_PEER_ID               NLA_U32 (absent: peer 0)
+ *        TLSTUN_A_TX_SPI                NLA_U32, present while the peer
  *                                       still holds an exhausted tx SA;
  *                                       absent when it holds none
+ *
+ *    TLSTUN_CMD_ADD_PEER, SET_PEER and DEL_PEER are also events, with
+ *    IFINDEX, IFNAME and the PEER nest (ID, remote, PORT, LABEL), sent
+ *    when a peer is added, changed or removed (DEL_PEER also for each peer
+ *    of a device being deleted); ADD_FDB and DEL_FDB, with IFINDEX, IFNAME
+ *    and the FDB nest (MAC, PEER_ID, FLAGS), when an entry is added,
+ *    learned, moved to another peer, or removed (by request, by ageing or
+ *    with its peer; peer 0's entries go silently with their device).
  *
  * Limits. A soft limit emits one TLSTUN_CMD_SA_SOFT_EXPIRE per SA. A hard
  * limit removes the SA and emits TLSTUN_CMD_SA_HARD_EXPIRE; nothing more is
@@ -180,7 +271,14 @@
 #define TLSTUN_OVERHEAD			(TLSTUN_GENEVE_HLEN + TLSTUN_TAG_LEN)
 
 #define TLSTUN_PEER_MAX			128	/* including the NUL */
-#define TLSTUN_MAX_SAS			256	/* rx + tx per device */
+#define TLSTUN_MAX_SAS			256	/* rx + tx per peer */
+#define TLSTUN_MAX_DEV_SAS		16384	/* rx + tx per device */
+#define TLSTUN_MAX_PEERS		4096	/* per device, besides peer 0 */
+#define TLSTUN_FDB_DEV_MAX		65536	/* FDB entries per device */
+#define TLSTUN_FDB_PEER_LEARN_MAX	4096	/* learned entries per peer */
+#define TLSTUN_FDB_AGEING_DEFAULT	300	/* seconds */
+#define TLSTUN_FDB_AGEING_MIN		1
+#define TLSTUN_FDB_AGEING_MAX		1000000
 #define TLSTUN_TX_HISTORY		64	/* retired tx SAs remembered */
 #define TLSTUN_PORT_TX_HISTORY		256	/* tx SAs installed, per port */
 #define TLSTUN_REPLAY_WINDOW_MIN	64
@@ -253,6 +351,13 @@ enum tlstun_cmd {
 	TLSTUN_CMD_SA_SOFT_EXPIRE,	/* event */
 	TLSTUN_CMD_SA_HARD_EXPIRE,	/* event */
 	TLSTUN_CMD_ACQUIRE,		/* event */
+	TLSTUN_CMD_ADD_PEER,		/* also an event */
+	TLSTUN_CMD_SET_PEER,		/* also an event */
+	TLSTUN_CMD_DEL_PEER,		/* also an event */
+	TLSTUN_CMD_GET_PEER,
+	TLSTUN_CMD_ADD_FDB,		/* also an event */
+	TLSTUN_CMD_DEL_FDB,		/* also an event */
+	TLSTUN_CMD_GET_FDB,
 	__TLSTUN_CMD_MAX
 };
 #define TLSTUN_CMD_MAX (__TLSTUN_CMD_MAX - 1)
@@ -277,6 +382,12 @@ enum tlstun_attr {
 	TLSTUN_A_STATS,
 	TLSTUN_A_SA,
 	TLSTUN_A_EXPIRE_REASON,
+	TLSTUN_A_PEER_ID,
+	TLSTUN_A_PEER,
+	TLSTUN_A_FDB,
+	TLSTUN_A_FDB_AGEING,
+	TLSTUN_A_PEER_COUNT,
+	TLSTUN_A_FDB_COUNT,
 	__TLSTUN_A_MAX
 };
 #define TLSTUN_A_MAX (__TLSTUN_A_MAX - 1)
@@ -344,6 +455,9 @@ enum tlstun_stats_attr {
 	TLSTUN_STATS_TX_CFG_CHANGED,	/* outer family changed while sealing */
 	TLSTUN_STATS_RX_SA_DELETED,	/* opened after its SA was deleted */
 	TLSTUN_STATS_TX_SA_DELETED,	/* to be sealed after its SA was deleted */
+	TLSTUN_STATS_RX_MAC_STATIC,	/* source MAC statically another peer's */
+	TLSTUN_STATS_FDB_LEARN_FULL,	/* not learned: a bound was reached */
+	TLSTUN_STATS_FDB_LEARN_NOMEM,	/* not learned: no memory */
 	__TLSTUN_STATS_MAX
 };
 #define TLSTUN_STATS_MAX (__TLSTUN_STATS_MAX - 1)
@@ -360,6 +474,50 @@ enum tlstun_sa_stats_attr {
 	__TLSTUN_SA_STATS_MAX
 };
 #define TLSTUN_SA_STATS_MAX (__TLSTUN_SA_STATS_MAX - 1)
+
+enum tlstun_peer_attr {
+	TLSTUN_PEER_UNSPEC,
+	TLSTUN_PEER_PAD,		/* alignment padding, never a value */
+	TLSTUN_PEER_ID,
+	TLSTUN_PEER_REMOTE,
+	TLSTUN_PEER_REMOTE6,
+	TLSTUN_PEER_PORT,
+	TLSTUN_PEER_LABEL,
+	TLSTUN_PEER_TX_SPI,
+	TLSTUN_PEER_SA_COUNT,
+	TLSTUN_PEER_FDB_LEARNED,
+	TLSTUN_PEER_STATS,
+	__TLSTUN_PEER_MAX
+};
+#define TLSTUN_PEER_MAX_ATTR (__TLSTUN_PEER_MAX - 1)
+
+enum tlstun_peer_stats_attr {
+	TLSTUN_PEER_STATS_UNSPEC,
+	TLSTUN_PEER_STATS_PAD,		/* alignment padding, never a value */
+	TLSTUN_PEER_STATS_RX_PACKETS,	/* opened and delivered */
+	TLSTUN_PEER_STATS_RX_BYTES,
+	TLSTUN_PEER_STATS_TX_PACKETS,	/* sealed and sent */
+	TLSTUN_PEER_STATS_TX_BYTES,
+	TLSTUN_PEER_STATS_TX_DROPPED,	/* meant for this peer, not sent */
+	__TLSTUN_PEER_STATS_MAX
+};
+#define TLSTUN_PEER_STATS_MAX (__TLSTUN_PEER_STATS_MAX - 1)
+
+enum tlstun_fdb_flags {
+	TLSTUN_FDB_F_STATIC		= 1U << 0,	/* added over netlink */
+	__TLSTUN_FDB_F_ALL		= TLSTUN_FDB_F_STATIC
+};
+
+enum tlstun_fdb_attr {
+	TLSTUN_FDB_UNSPEC,
+	TLSTUN_FDB_PAD,			/* alignment padding, never a value */
+	TLSTUN_FDB_MAC,
+	TLSTUN_FDB_PEER_ID,
+	TLSTUN_FDB_FLAGS,
+	TLSTUN_FDB_AGE_SECONDS,
+	__TLSTUN_FDB_MAX
+};
+#define TLSTUN_FDB_MAX_ATTR (__TLSTUN_FDB_MAX - 1)
 
 /* rtnetlink IFLA_INFO_DATA attributes for link kind "tlstun". */
 enum {
