@@ -259,6 +259,9 @@ const struct counter tlstun_device_counters[] = {
 	{ TLSTUN_STATS_RX_ECN, "rx:", "ecn", "rx_ecn" },
 	{ TLSTUN_STATS_RX_QUEUE_FULL, "rx:", "queue-full", "rx_queue_full" },
 	{ TLSTUN_STATS_RX_SA_DELETED, "rx:", "sa-deleted", "rx_sa_deleted" },
+	{ TLSTUN_STATS_RX_MAC_STATIC, "rx:", "mac-static", "rx_mac_static" },
+	{ TLSTUN_STATS_FDB_LEARN_FULL, "fdb:", "learn-full", "fdb_learn_full" },
+	{ TLSTUN_STATS_FDB_LEARN_NOMEM, "fdb:", "learn-nomem", "fdb_learn_nomem" },
 	{ TLSTUN_STATS_TX_PACKETS, "tx:", "packets", "tx_packets" },
 	{ TLSTUN_STATS_TX_BYTES, "tx:", "bytes", "tx_bytes" },
 	{ TLSTUN_STATS_TX_NO_SA, "tx:", "no-sa", "tx_no_sa" },
@@ -280,8 +283,15 @@ _Static_assert(sizeof(tlstun_device_counters) /
 	       sizeof(tlstun_device_counters[0]) - 1 == TLSTUN_STATS_MAX - 1,
 	       "device_counters does not match enum tlstun_stats_attr");
 
-static void print_addr(const char *key, const char *fmt, struct nlattr *v4,
-		       struct nlattr *v6)
+/**
+ * print_nl_addr() - print an IPv4 or IPv6 address attribute, if either
+ * @key: JSON key
+ * @fmt: text format, one %s
+ * @v4: the IPv4 attribute or NULL
+ * @v6: the IPv6 attribute or NULL
+ */
+void print_nl_addr(const char *key, const char *fmt, struct nlattr *v4,
+		   struct nlattr *v6)
 {
 	char buf[INET6_ADDRSTRLEN];
 	uint32_t a4;
@@ -312,10 +322,10 @@ static int print_device(struct nl_msg *msg, void *arg)
 	if (tb[TLSTUN_A_IFNAME])
 		print_string(PRINT_ANY, "ifname", "%s",
 			     nla_get_string(tb[TLSTUN_A_IFNAME]));
-	print_addr("remote", "remote %s", tb[TLSTUN_A_REMOTE],
-		   tb[TLSTUN_A_REMOTE6]);
-	print_addr("local", "local %s", tb[TLSTUN_A_LOCAL],
-		   tb[TLSTUN_A_LOCAL6]);
+	print_nl_addr("remote", "remote %s", tb[TLSTUN_A_REMOTE],
+		      tb[TLSTUN_A_REMOTE6]);
+	print_nl_addr("local", "local %s", tb[TLSTUN_A_LOCAL],
+		      tb[TLSTUN_A_LOCAL6]);
 	if (tb[TLSTUN_A_PORT])
 		print_uint(PRINT_ANY, "port", "port %u",
 			   nla_get_u16(tb[TLSTUN_A_PORT]));
@@ -344,6 +354,16 @@ static int print_device(struct nl_msg *msg, void *arg)
 	if (tb[TLSTUN_A_SA_COUNT])
 		print_uint(PRINT_ANY, "sa_count", "sa-count %u",
 			   nla_get_u32(tb[TLSTUN_A_SA_COUNT]));
+	/* Peers besides the device's own, and the FDB they use. */
+	if (tb[TLSTUN_A_PEER_COUNT])
+		print_uint(PRINT_ANY, "peer_count", "peers %u",
+			   nla_get_u32(tb[TLSTUN_A_PEER_COUNT]));
+	if (tb[TLSTUN_A_FDB_COUNT])
+		print_uint(PRINT_ANY, "fdb_count", "fdb-entries %u",
+			   nla_get_u32(tb[TLSTUN_A_FDB_COUNT]));
+	if (tb[TLSTUN_A_FDB_AGEING])
+		print_uint(PRINT_ANY, "fdb_ageing", "fdb-ageing %us",
+			   nla_get_u32(tb[TLSTUN_A_FDB_AGEING]));
 	if (opts.stats && tb[TLSTUN_A_STATS])
 		tlstun_nl_print_counters("stats", tlstun_device_counters,
 					 tb[TLSTUN_A_STATS]);

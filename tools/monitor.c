@@ -30,8 +30,26 @@ static const struct keyword event_keywords[] = {
 	{ "soft-expire", TLSTUN_CMD_SA_SOFT_EXPIRE },
 	{ "hard-expire", TLSTUN_CMD_SA_HARD_EXPIRE },
 	{ "acquire", TLSTUN_CMD_ACQUIRE },
+	{ "peer-add", TLSTUN_CMD_ADD_PEER },
+	{ "peer-set", TLSTUN_CMD_SET_PEER },
+	{ "peer-del", TLSTUN_CMD_DEL_PEER },
+	{ "fdb-add", TLSTUN_CMD_ADD_FDB },
+	{ "fdb-del", TLSTUN_CMD_DEL_FDB },
 	{ NULL, 0 }
 };
+
+/* What peer and FDB events carry: the peer's id and endpoint, the MAC. */
+static void print_peer_event(struct nlattr **tb)
+{
+	struct nlattr *f[TLSTUN_FDB_MAX_ATTR + 1];
+
+	if (tb[TLSTUN_A_PEER])
+		peer_print_ident(tb[TLSTUN_A_PEER], "peer_id");
+	if (tb[TLSTUN_A_FDB] && !fdb_parse(tb[TLSTUN_A_FDB], f)) {
+		fdb_print_mac(f, "mac %s");
+		fdb_print_peer(f);
+	}
+}
 
 static int print_event(struct nl_msg *msg, void *arg)
 {
@@ -68,6 +86,10 @@ static int print_event(struct nl_msg *msg, void *arg)
 			print_string(PRINT_ANY, "peer", "peer %s",
 				     nla_get_string(sa[TLSTUN_SA_PEER]));
 	}
+	if (tb[TLSTUN_A_PEER_ID])
+		print_uint(PRINT_ANY, "peer_id", "peer-id %u",
+			   nla_get_u32(tb[TLSTUN_A_PEER_ID]));
+	print_peer_event(tb);
 	if (tb[TLSTUN_A_TX_SPI])
 		print_uint(PRINT_ANY, "tx_spi", "tx-spi 0x%08x",
 			   nla_get_u32(tb[TLSTUN_A_TX_SPI]));

@@ -55,6 +55,12 @@ static const struct nla_policy attr_policy[TLSTUN_A_MAX + 1] = {
 	[TLSTUN_A_STATS]	= { .type = NLA_NESTED },
 	[TLSTUN_A_SA]		= { .type = NLA_NESTED },
 	[TLSTUN_A_EXPIRE_REASON] = { .type = NLA_U8 },
+	[TLSTUN_A_PEER_ID]	= { .type = NLA_U32 },
+	[TLSTUN_A_PEER]		= { .type = NLA_NESTED },
+	[TLSTUN_A_FDB]		= { .type = NLA_NESTED },
+	[TLSTUN_A_FDB_AGEING]	= { .type = NLA_U32 },
+	[TLSTUN_A_PEER_COUNT]	= { .type = NLA_U32 },
+	[TLSTUN_A_FDB_COUNT]	= { .type = NLA_U32 },
 };
 
 /* The nest of an SA in GET_SA replies and in events. */

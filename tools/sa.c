@@ -24,8 +24,9 @@ enum {
 	SA_ARG_DEV	= 1 << 0,
 	SA_ARG_DIR	= 1 << 1,
 	SA_ARG_SPI	= 1 << 2,
-	/* suite, key, replay-window, peer and the limits */
+	/* suite, key, replay-window, peer, peer-id and the limits */
 	SA_ARG_ADD	= 1 << 3,
+	SA_ARG_PEER_ID	= 1 << 4,
 };
 
 static const struct lifetime {
@@ -68,12 +69,12 @@ static const struct keyword state_keywords[] = {
 struct sa_args {
 	const char *dev;
 	unsigned int dir, suite;
-	uint32_t spi, window;
+	uint32_t spi, window, peer_id;
 	char *key;		/* the argument: HEX or @FILE */
 	const char *peer;
 	uint64_t limit[N_LIFETIMES];
 	bool has_dev, has_dir, has_spi, has_suite, has_key, has_window,
-	     has_peer, has_limit[N_LIFETIMES];
+	     has_peer, has_peer_id, has_limit[N_LIFETIMES];
 };
 
 /* Wipe a key given on the command line; a file name is no secret. */
@@ -140,6 +141,11 @@ static int parse_sa_args(int argc, char **argv, unsigned int allowed,
 			NEXT_ARG();
 			a->peer = *argv;
 			ret = parse_peer(*argv, &e);
+		} else if ((allowed & SA_ARG_PEER_ID) &&
+			   !strcmp(kw, "peer-id")) {
+			ONCE(a->has_peer_id, kw);
+			NEXT_ARG();
+			ret = parse_u32(*argv, 0, UINT32_MAX, &a->peer_id, &e);
 		} else if ((allowed & SA_ARG_ADD) && !parse_limit(kw, &i)) {
 			ONCE(a->has_limit[i], kw);
 			NEXT_ARG();
@@ -227,6 +233,8 @@ static int sa_request(const struct sa_args *a, uint8_t cmd, int flags,
 	if (!msg)
 		goto out;
 	if (nla_put_u32(msg, TLSTUN_A_IFINDEX, ifindex) ||
+	    (a->has_peer_id &&
+	     nla_put_u32(msg, TLSTUN_A_PEER_ID, a->peer_id)) ||
 	    (put && put(msg, a, ctx))) {
 		tlstun_nl_build_failed();
 		goto out;
@@ -341,8 +349,8 @@ static int sa_del(int argc, char **argv)
 	struct sa_args a = {};
 	int ret;
 
-	ret = parse_sa_args(argc, argv, SA_ARG_DEV | SA_ARG_DIR | SA_ARG_SPI,
-			    &a);
+	ret = parse_sa_args(argc, argv, SA_ARG_DEV | SA_ARG_DIR | SA_ARG_SPI |
+			    SA_ARG_PEER_ID, &a);
 	if (!ret)
 		ret = require_id(&a, "sa del");
 	if (ret)
@@ -431,6 +439,10 @@ static int print_sa(struct nl_msg *msg, void *arg)
 	if (sa[TLSTUN_SA_PEER])
 		print_string(PRINT_ANY, "peer", "peer %s",
 			     nla_get_string(sa[TLSTUN_SA_PEER]));
+	/* Absent: the device's own peer, as "sa add" without peer-id. */
+	if (tb[TLSTUN_A_PEER_ID])
+		print_uint(PRINT_ANY, "peer_id", "peer-id %u",
+			   nla_get_u32(tb[TLSTUN_A_PEER_ID]));
 	if (sa[TLSTUN_SA_LIFETIME])
 		print_lifetime(sa[TLSTUN_SA_LIFETIME]);
 
@@ -483,10 +495,12 @@ static int sa_show(int argc, char **argv)
 	bool one;
 	int ret;
 
-	ret = parse_sa_args(argc, argv, SA_ARG_DEV | SA_ARG_DIR | SA_ARG_SPI,
-			    &a);
+	ret = parse_sa_args(argc, argv, SA_ARG_DEV | SA_ARG_DIR | SA_ARG_SPI |
+			    SA_ARG_PEER_ID, &a);
 	if (ret)
 		return ret;
+	if (a.has_peer_id && !a.has_dir)
+		return arg_conflict("\"peer-id\" names a peer's SA together with \"dir\" and \"spi\"");
 	if (!a.has_dev && (a.has_dir || a.has_spi))
 		return arg_required("dev", "sa show dir DIR spi SPI");
 	if (!a.has_dev)

@@ -34,15 +34,39 @@ static const char *const link_where[] = {
 
 static const char *const sa_syntax[] = {
 	"sa add dev NAME dir DIR spi SPI suite SUITE key KEY [ SA_OPTS ]",
-	"sa del dev NAME dir DIR spi SPI",
-	"sa show dev NAME [ dir DIR spi SPI ]",
+	"sa del dev NAME dir DIR spi SPI [ peer-id ID ]",
+	"sa show [ dev NAME [ dir DIR spi SPI [ peer-id ID ] ] ]",
 	"sa flush dev NAME",
 	NULL
 };
 
 static const char *const sa_where[] = {
 	"NAME", "DIR", "SPI", "SUITE", "KEY", "SA_OPTS", "WINDOW", "LABEL",
-	"LIMIT", "N", NULL
+	"LIMIT", "N", "ID", NULL
+};
+
+static const char *const peer_syntax[] = {
+	"peer add dev NAME id ID remote ADDR [ port PORT ] [ label LABEL ]",
+	"peer set dev NAME id ID [ remote ADDR ] [ port PORT ] [ label LABEL ]",
+	"peer del dev NAME id ID",
+	"peer show [ dev NAME [ id ID ] ]",
+	NULL
+};
+
+static const char *const peer_where[] = {
+	"NAME", "ID", "ADDR", "PORT", "LABEL", NULL
+};
+
+static const char *const fdb_syntax[] = {
+	"fdb add dev NAME mac MAC peer-id ID [ replace ]",
+	"fdb del dev NAME mac MAC",
+	"fdb show [ dev NAME ]",
+	"fdb set dev NAME ageing SECONDS",
+	NULL
+};
+
+static const char *const fdb_where[] = {
+	"NAME", "MAC", "ID", "SECONDS", NULL
 };
 
 static const char *const monitor_syntax[] = {
@@ -91,6 +115,8 @@ static const struct object {
 } objects[] = {
 	{ "link", do_link, link_syntax, link_where },
 	{ "sa", do_sa, sa_syntax, sa_where },
+	{ "peer", do_peer, peer_syntax, peer_where },
+	{ "fdb", do_fdb, fdb_syntax, fdb_where },
 	{ "monitor", do_monitor, monitor_syntax, monitor_where },
 	{ "stats", do_stats, stats_syntax, stats_where },
 	{ "genkey", do_genkey, genkey_syntax, genkey_where },
@@ -111,8 +137,8 @@ static const struct definition {
 	const char *text;
 } definitions[] = {
 	{ "OPTIONS", "{ -j[son] | -p[retty] | -s[tatistics] | -V[ersion] | -h[elp] }" },
-	{ "OBJECT", "{ link | sa | monitor | stats | genkey | pubkey | nodeid |\n"
-		    "  cert | csr }" },
+	{ "OBJECT", "{ link | sa | peer | fdb | monitor | stats | genkey | pubkey |\n"
+		    "  nodeid | cert | csr }" },
 	{ "NAME", "interface name, 1 to 15 bytes" },
 	{ "LINK_OPTS", "[ remote ADDR ] [ local ADDR ] [ port PORT ] [ vni VNI ]\n"
 		       "[ ttl TTL ] [ tos TOS ] [ df DF ]" },
@@ -126,7 +152,14 @@ static const struct definition {
 	{ "SPI", "1..0xffffffff, decimal or 0x hex" },
 	{ "SUITE", "{ aes-gcm-128 | aes-gcm-256 }" },
 	{ "KEY", "{ HEX | @FILE }, 32 (aes-gcm-128) or 64 (aes-gcm-256) hex digits" },
-	{ "SA_OPTS", "[ replay-window WINDOW ] [ peer LABEL ] [ LIMIT N ]..." },
+	{ "SA_OPTS", "[ replay-window WINDOW ] [ peer LABEL ] [ peer-id ID ]\n"
+		     "[ LIMIT N ]..." },
+	{ "ID", "0..4294967295, a peer of the device; 0 (the default) is the\n"
+		"device's own peer, whose remote is the device's" },
+	{ "MAC", "xx:xx:xx:xx:xx:xx, a unicast inner MAC address" },
+	{ "SECONDS", XSTR(TLSTUN_FDB_AGEING_MIN) ".." XSTR(TLSTUN_FDB_AGEING_MAX)
+		     ", life of a learned entry without a frame\n"
+		     "(default " XSTR(TLSTUN_FDB_AGEING_DEFAULT) ")" },
 	{ "WINDOW", XSTR(TLSTUN_REPLAY_WINDOW_MIN) ".." XSTR(TLSTUN_REPLAY_WINDOW_MAX)
 		    ", rx only (default " XSTR(TLSTUN_REPLAY_WINDOW_DEFAULT) ")" },
 	{ "LABEL", "1..127 bytes, no control characters" },

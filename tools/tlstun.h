@@ -53,6 +53,8 @@ extern struct tlstun_opts opts;
 
 int do_link(int argc, char **argv);
 int do_sa(int argc, char **argv);
+int do_peer(int argc, char **argv);
+int do_fdb(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_stats(int argc, char **argv);
 
@@ -103,6 +105,16 @@ struct nlattr;
 
 /* sa.c, for the monitor. */
 void sa_print_ident(struct nlattr **sa);
+
+/* peer.c, for the monitor. */
+int peer_print_ident(struct nlattr *nest, const char *id_key);
+int fdb_parse(struct nlattr *nest, struct nlattr **f);
+void fdb_print_mac(struct nlattr **f, const char *fmt);
+void fdb_print_peer(struct nlattr **f);
+
+/* link.c, for the peer commands and the monitor. */
+void print_nl_addr(const char *key, const char *fmt, struct nlattr *v4,
+		   struct nlattr *v6);
 
 /* An object's command table ends with a NULL name. */
 struct command {
