@@ -44,6 +44,12 @@ static int setup(struct daemon *d, char *err, size_t errlen)
 
 	d->t = d->cfg.transport == TLSTUND_TRANSPORT_QUIC ? &tlstund_quic_ops :
 							   &tlstund_tls_ops;
+	/* First: a second daemon for the device stops here, touching
+	 * nothing of the first one's.
+	 */
+	ret = tlstund_status_open(d, err, errlen);
+	if (ret)
+		return ret;
 	tlstund_sas_env_init(d);
 	ret = tlstund_creds_load(d, &d->cfg, &cr, err, errlen);
 	if (ret)
@@ -180,6 +186,7 @@ static void teardown(struct daemon *d)
 		tlstund_sas_delete(d, &d->sas[0]);
 	if (d->listener)
 		d->t->listener_close(d->listener);
+	tlstund_status_close(d);
 	if (d->tctx)
 		d->t->ctx_free(d->tctx);
 	tlstund_kernel_close(d->k);
@@ -199,8 +206,8 @@ static void teardown(struct daemon *d)
  */
 int tlstund_daemon_run(const struct tlstund_config *cfg)
 {
-	struct pollfd pfd[MAX_SLOTS + 3];
-	struct slot *owner[MAX_SLOTS + 3];
+	struct pollfd pfd[MAX_SLOTS + 4];
+	struct slot *owner[MAX_SLOTS + 4];
 	struct daemon *d;
 	char err[512];
 	uint64_t usec;
@@ -210,6 +217,8 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 	if (!d)
 		return 1;
 	d->cfg = *cfg;
+	d->status_fd = -1;
+	d->started_at = now_ms();
 	d->sigfd = signals_open();
 	if (d->sigfd < 0) {
 		log_err("signalfd: %s", strerror(-d->sigfd));
@@ -261,6 +270,8 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 		owner[n++] = NULL;
 		pfd[n] = (struct pollfd){ .fd = tlstund_kernel_event_fd(d->k),
 					  .events = POLLIN };
+		owner[n++] = NULL;
+		pfd[n] = (struct pollfd){ .fd = d->status_fd, .events = POLLIN };
 		owner[n++] = NULL;
 		if (d->listener) {
 			pfd[n] = (struct pollfd){
@@ -319,7 +330,9 @@ int tlstund_daemon_run(const struct tlstund_config *cfg)
 				break;
 			}
 		}
-		if (d->listener && pfd[2].revents)
+		if (pfd[2].revents)
+			tlstund_status_serve(d, now);
+		if (d->listener && pfd[3].revents)
 			tlstund_accept_all(d, now);
 		for (i = 0; i < n; i++) {
 			struct slot *sl = owner[i];

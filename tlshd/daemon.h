@@ -6,6 +6,7 @@
  *   daemon_conn.c    connection slots, dial, accept, handshake -> session
  *   daemon_sa.c      SA records, the session environment, kernel events
  *   daemon_reload.c  credentials and the SIGHUP reload
+ *   status.c         the status socket "tlstun show" reads
  *
  * All of it runs on the one thread of the poll loop (daemon.c).
  */
@@ -44,6 +45,7 @@ struct slot {
 	void *tctx;			/* transport context it was made with */
 	bool dialed;
 	bool established;		/* handshake done, session started */
+	uint64_t established_at;	/* when (ms) */
 	uint64_t deadline;		/* handshake, or linger after CLOSE */
 	struct tlstund_session session;
 };
@@ -60,6 +62,9 @@ struct daemon {
 	int ifindex;
 	struct tlstund_listener *listener;
 	int sigfd;
+	int status_fd;			/* status.c; -1 while none */
+	uint64_t started_at;		/* ms */
+	uint64_t handshakes;		/* sessions established */
 
 	struct slot *slots[MAX_SLOTS];
 	uint64_t next_id;
@@ -138,6 +143,11 @@ void tlstund_sas_delete_orphans(struct daemon *d, const char *why);
 void tlstund_sas_env_init(struct daemon *d);
 void tlstund_daemon_kernel_event(void *arg,
 				 const struct tlstund_kernel_event *ev);
+
+/* status.c */
+int tlstund_status_open(struct daemon *d, char *err, size_t errlen);
+void tlstund_status_serve(struct daemon *d, uint64_t now);
+void tlstund_status_close(struct daemon *d);
 
 /* daemon_reload.c */
 int tlstund_creds_load(const struct daemon *d,

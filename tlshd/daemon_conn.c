@@ -267,6 +267,8 @@ static void start_session(struct daemon *d, struct slot *sl, uint64_t now)
 		log_warn("%s %s: a CRL of the peer's chain is out of date; accepted because crl-expired = warn",
 			 sl->dialed ? "dialed" : "accepted", addr);
 	sl->established = true;
+	sl->established_at = now;
+	d->handshakes++;
 	sl->deadline = 0;
 	tlstund_session_start(&sl->session, &d->cfg, &d->env, sl->dialed,
 			      d->identity.spki_sha256, peer->spki_sha256,
