@@ -462,30 +462,22 @@ static int print_sa(struct nl_msg *msg, void *arg)
 /* "sa show" with no device: every device's SAs, in one list, as ip xfrm
  * state lists every state.
  */
+static int sa_show_dev(const char *name, void *arg)
+{
+	struct sa_args a = { .dev = name, .has_dev = true };
+
+	(void)arg;
+	return sa_request(&a, TLSTUN_CMD_GET_SA, NLM_F_DUMP, NULL, NULL,
+			  print_sa, (void *)name);
+}
+
 static int sa_show_all(void)
 {
-	struct tlstun_stats_dev *devs = NULL;
-	struct nl_sock *sk;
-	int family, ret;
-	size_t i, n = 0;
+	int ret;
 
-	sk = tlstun_nl_genl_open(&family);
-	if (!sk)
-		return EXIT_FAIL;
-	ret = tlstun_devices_get(sk, family, 0, &devs, &n);
-	tlstun_nl_close(sk);
-	if (!ret) {
-		print_list_begin();
-		for (i = 0; i < n && !ret; i++) {
-			struct sa_args a = { .dev = devs[i].name,
-					     .has_dev = true };
-
-			ret = sa_request(&a, TLSTUN_CMD_GET_SA, NLM_F_DUMP,
-					 NULL, NULL, print_sa, devs[i].name);
-		}
-		print_list_end();
-	}
-	free(devs);
+	print_list_begin();
+	ret = tlstun_for_each_device(sa_show_dev, NULL);
+	print_list_end();
 	return ret;
 }
 

@@ -113,6 +113,32 @@ int tlstun_devices_get(struct nl_sock *sk, int family, int ifindex,
 	return ret;
 }
 
+/**
+ * tlstun_for_each_device() - run @fn on every tlstun device of the netns
+ * @fn: called with each device's name and @arg; a non-zero return stops
+ * @arg: passed on
+ *
+ * Return: EXIT_OK, EXIT_FAIL when the devices cannot be listed, or what
+ * @fn returned first that was not EXIT_OK.
+ */
+int tlstun_for_each_device(int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct tlstun_stats_dev *devs = NULL;
+	struct nl_sock *sk;
+	int family, ret;
+	size_t i, n = 0;
+
+	sk = tlstun_nl_genl_open(&family);
+	if (!sk)
+		return EXIT_FAIL;
+	ret = tlstun_devices_get(sk, family, 0, &devs, &n);
+	tlstun_nl_close(sk);
+	for (i = 0; i < n && !ret; i++)
+		ret = fn(devs[i].name, arg);
+	free(devs);
+	return ret;
+}
+
 struct stats_collect {
 	struct tlstun_stats_dev *devs;
 	size_t ndev;

@@ -69,6 +69,9 @@ static const char *const fdb_where[] = {
 	"NAME", "MAC", "ID", "SECONDS", NULL
 };
 
+static const char *const show_syntax[] = { "show [ dev NAME ]", NULL };
+static const char *const show_where[] = { "NAME", NULL };
+
 static const char *const monitor_syntax[] = {
 	"monitor [ dev NAME ] [ count COUNT ]",
 	NULL
@@ -117,6 +120,7 @@ static const struct object {
 	{ "sa", do_sa, sa_syntax, sa_where },
 	{ "peer", do_peer, peer_syntax, peer_where },
 	{ "fdb", do_fdb, fdb_syntax, fdb_where },
+	{ "show", do_show, show_syntax, show_where },
 	{ "monitor", do_monitor, monitor_syntax, monitor_where },
 	{ "stats", do_stats, stats_syntax, stats_where },
 	{ "genkey", do_genkey, genkey_syntax, genkey_where },
@@ -137,8 +141,8 @@ static const struct definition {
 	const char *text;
 } definitions[] = {
 	{ "OPTIONS", "{ -j[son] | -p[retty] | -s[tatistics] | -V[ersion] | -h[elp] }" },
-	{ "OBJECT", "{ link | sa | peer | fdb | monitor | stats | genkey | pubkey |\n"
-		    "  nodeid | cert | csr }" },
+	{ "OBJECT", "{ link | sa | peer | fdb | show | monitor | stats | genkey |\n"
+		    "  pubkey | nodeid | cert | csr }" },
 	{ "NAME", "interface name, 1 to 15 bytes" },
 	{ "LINK_OPTS", "[ remote ADDR ] [ local ADDR ] [ port PORT ] [ vni VNI ]\n"
 		       "[ ttl TTL ] [ tos TOS ] [ df DF ]" },

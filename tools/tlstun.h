@@ -56,6 +56,7 @@ int do_sa(int argc, char **argv);
 int do_peer(int argc, char **argv);
 int do_fdb(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_show(int argc, char **argv);
 int do_stats(int argc, char **argv);
 
 /* The counter tables of link.c and sa.c, for stats.c too. */
@@ -82,6 +83,8 @@ struct tlstun_stats_sa {
 };
 
 struct nl_sock;
+int tlstun_for_each_device(int (*fn)(const char *name, void *arg),
+			   void *arg);
 int tlstun_devices_get(struct nl_sock *sk, int family, int ifindex,
 		       struct tlstun_stats_dev **devs, size_t *n);
 void tlstun_stats_write(FILE *f, const struct tlstun_stats_dev *devs,

@@ -783,8 +783,8 @@ static void test_cli_help_identity(void **state)
 		"       tlstun nodeid\n",
 		"       tlstun cert KEYFILE [ node NODE_ID ] [ days DAYS ] [ out OUTFILE ]\n",
 		"       tlstun csr KEYFILE node NODE_ID [ out OUTFILE ]\n",
-		("       OBJECT := { link | sa | peer | fdb | monitor | stats | genkey | pubkey |\n"
-		 "                   nodeid | cert | csr }\n"),
+		("       OBJECT := { link | sa | peer | fdb | show | monitor | stats | genkey |\n"
+		 "                   pubkey | nodeid | cert | csr }\n"),
 		"       tlstun stats [ dev NAME ]\n",
 		"       KEYFILE := PEM private key file, mode 0600 or stricter\n",
 		"       NODE_ID := 0x and 32 hex digits, as \"tlstun nodeid\" prints\n",
@@ -906,6 +906,9 @@ static const char *const usage_errors[][18] = {
 	{ "fdb", "set", "dev", "tt0", "ageing", "0", NULL, "Error: \"ageing\" value \"0\" is wrong: must be between 1 and 1000000\n" },
 	{ "fdb", "set", "dev", "tt0", NULL, "Error: argument \"ageing\" is required by \"fdb set\"\n" },
 	{ "fdb", "show", "mac", "02:00:00:00:00:01", NULL, "Error: unknown argument \"mac\"; try \"tlstun fdb help\"\n" },
+	{ "show", "tt0", NULL, "Error: unknown argument \"tt0\"; try \"tlstun show help\"\n" },
+	{ "show", "dev", NULL, "Error: argument \"dev\" needs a value\n" },
+	{ "show", "dev", "a/b", NULL, "Error: \"dev\" value \"a/b\" is wrong: interface name contains '/'\n" },
 	{ "monitor", "count", "0", NULL, "Error: \"count\" value \"0\" is wrong: must be between 1 and 4294967295\n" },
 	{ "monitor", "dev", NULL, "Error: argument \"dev\" needs a value\n" },
 	{ "monitor", "all", NULL, "Error: unknown argument \"all\"; try \"tlstun monitor help\"\n" },

@@ -7,7 +7,7 @@
 SUITES += tool
 tool_SRCS := ../../tools/parse.c ../../tools/print.c ../../tools/nl.c \
 	     ../../tools/link.c ../../tools/sa.c ../../tools/monitor.c \
-	     ../../tools/stats.c ../../tools/peer.c \
+	     ../../tools/stats.c ../../tools/peer.c ../../tools/show.c \
 	     ../../tools/keys.c ../../tools/tlstun.c \
 	     ../../tlshd/identity.c ../../tlshd/trust.c ../../tlshd/crl.c
 tool_PKGS := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcrypto
