@@ -13,14 +13,16 @@
 # Both daemons pin each other's key (tlstun genkey/cert/pubkey) and keep an
 # old rx SA 1 s after a rekey (rekey-grace).  The signals go to daemon a.
 #
-# Cases: SIGUSR1 rekeys during an iperf3 run and a 10 ms ping without a
-# loss or a drop; SIGUSR2 makes a fresh handshake without a loss; SIGHUP
+# Cases: tlstun show gives a's state, peer identity, SPIs (the kernel's)
+# and timers, to root only, and a second daemon for tt0 refuses to start;
+# show follows a rekey; SIGUSR1 rekeys during an iperf3 run and a 10 ms
+# ping without a loss or a drop; SIGUSR2 makes a fresh handshake without a loss; SIGHUP
 # reloads new timers, and a renewed certificate, without a loss; after a
 # SIGKILL and a restart, traffic runs under new SPIs and new keys; SIGTERM
 # keeps a's SAs, so a ping across a stop and a start loses nothing;
 # SIGINT removes a's SAs; a soft packet limit makes the daemons rekey; a SIGHUP
-# that no longer trusts the peer removes its SAs at once; and over the
-# whole test no key was installed twice.
+# that no longer trusts the peer removes its SAs at once, and show gives
+# the reason; and over the whole test no key was installed twice.
 
 source "$(dirname "$0")/lib.sh"
 source "$LIB_DIR/daemon/tlstund.sh"
@@ -378,12 +380,116 @@ case_reload_untrusted() {
 	wait_for "$WAIT_TIMEOUT" td_no_sas a ||
 		fail "a keeps SAs of a peer it no longer trusts: $(td_sas a)"
 	! td_ping a -q -c 1 -W 1 >/dev/null || fail "a ping crossed the tunnel"
+	# tlstun show says why.
+	wait_for "$WAIT_TIMEOUT" shows_pin_error ||
+		fail "show does not give the last error: $(show a)"
+	[[ $(show a) != *'"state":"up"'* ]] || fail "show says the tunnel is up"
+}
+
+# show NODE [ARGS...]: tlstun -j show of NODE's tt0, on one line.
+show() {
+	local node=$1
+
+	shift
+	ip netns exec "${TD_NS[$node]}" "$@" tlstun -j show dev tt0
+}
+
+# show_str JSON KEY: the string member KEY of JSON.
+show_str() {
+	local re="\"$2\":\"([^\"]*)\""
+
+	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# What a's daemon says of its session, checked against the kernel and the
+# configuration; only root may ask; a second daemon for the device stops.
+case_show() {
+	local json ktx id gen rekey err
+
+	json=$(show a) || fail "tlstun show failed on a" || return
+	ktap_print_msg "$json"
+	[ "$(json_num pid <<<"$json")" = "${TD_PID[a]}" ] ||
+		fail "show names pid $(json_num pid <<<"$json"), not ${TD_PID[a]}"
+	[ "$(show_str "$json" state)" = up ] ||
+		fail "the state is \"$(show_str "$json" state)\", not up"
+	[ "$(show_str "$json" name)" = b ] || fail "the peer is not named b"
+	[ "$(show_str "$json" transport)" = "$TD_TRANSPORT" ] ||
+		fail "the transport is not $TD_TRANSPORT"
+	[ "$(show_str "$json" endpoint)" = "${TD_ADDR[b]}:7081" ] ||
+		fail "the endpoint is not ${TD_ADDR[b]}:7081"
+	id=$(td_pin_label b)
+	[ "$(show_str "$json" identity)" = "${id#b }" ] ||
+		fail "the identity is \"$(show_str "$json" identity)\", not \"${id#b }\""
+	ktx=$(ip netns exec "${TD_NS[a]}" tlstun -j link show tt0 | json_num tx_spi)
+	[ "$(json_num tx_spi <<<"$json")" = "$ktx" ] ||
+		fail "show's tx SPI $(json_num tx_spi <<<"$json") is not the kernel's $ktx"
+	gen=$(json_num generation <<<"$json")
+	[ "${gen:-0}" -ge 1 ] || fail "no generation in the status"
+	rekey=$(json_num rekey_in <<<"$json")
+	[ -n "$rekey" ] && [ "$rekey" -le 600 ] ||
+		fail "rekey in \"$rekey\" s, not within rekey-interval (600 s)"
+	[ "$(json_num handshakes <<<"$json")" -ge 1 ] ||
+		fail "no handshake counted"
+	# Text too, every device without "dev".
+	ip netns exec "${TD_NS[a]}" tlstun show | grep -q "^dev tt0 tlstund pid ${TD_PID[a]} " ||
+		fail "tlstun show does not list tt0: $(ip netns exec "${TD_NS[a]}" tlstun show | head -2)"
+	err=$(show a setpriv --reuid=65534 --regid=65534 --clear-groups 2>&1 >/dev/null) &&
+		fail "nobody read the status"
+	[ "$err" = "Error: the tlstund of tt0 only root may read the status" ] ||
+		fail "nobody got \"$err\""
+	err=$(ip netns exec "${TD_NS[a]}" timeout 20 tlstund -c "$TEST_TMP/a.conf" tt0 2>&1)
+	[ $? = 1 ] || fail "a second tlstund for tt0 did not exit 1: $err"
+	[[ $err == *"another tlstund serves tt0 in this network namespace"* ]] ||
+		fail "the second tlstund said: $err"
+	td_ping a -q -c 1 -W 5 >/dev/null || fail "the tunnel went down"
+	# Anyone can bind an abstract name: show believes no squatter.
+	bg ip netns exec "${TD_NS[a]}" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups python3 -c 'import socket, time
+s = socket.socket(socket.AF_UNIX)
+s.bind("\0tlstun/tt9")
+s.listen(1)
+print("bound", flush=True)
+time.sleep(60)' >"$TEST_TMP/squat.out"
+	wait_for "$WAIT_TIMEOUT" file_has "$TEST_TMP/squat.out" bound ||
+		fail "the squatter did not bind" || return
+	err=$(ip netns exec "${TD_NS[a]}" tlstun show dev tt9 2>&1 >/dev/null) &&
+		fail "show believed a squatter"
+	kill "$BG_PID"
+	[ "$err" = "Error: the status socket of tt9 is held by a process of another user, not a tlstund" ] ||
+		fail "show said \"$err\" of a squatted name"
+}
+
+shows_pin_error() {
+	[[ $(show a) == *'"last_error":"'*"does not match the configured pin"* ]]
+}
+
+# A rekey shows as a new generation under the kernel's new tx SPI.
+shown_generation_above() {
+	local json
+
+	json=$(show a) && [ "$(json_num generation <<<"$json")" -gt "$1" ] &&
+	[ "$(json_num tx_spi <<<"$json")" = \
+	  "$(ip netns exec "${TD_NS[a]}" tlstun -j link show tt0 | json_num tx_spi)" ]
+}
+
+case_show_rekey() {
+	local gen
+
+	gen=$(show a | json_num generation) || fail "no generation" || return
+	kill -USR1 "${TD_PID[a]}"
+	wait_for "$WAIT_TIMEOUT" shown_generation_above "$gen" ||
+		fail "show stays at generation $gen after SIGUSR1: $(show a)"
+	wait_for "$WAIT_TIMEOUT" td_paired ||
+		fail "the SAs do not pair up after the rekey"
 }
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 12
 setup
+run_case "tlstun show: state, identity, SPIs, timers; root only" case_show
+# case_rekey judges generation 2: the first rekey of the session.
 run_case "SIGUSR1 rekeys under iperf3 and ping, no loss" case_rekey
+run_case "tlstun show follows a rekey" case_show_rekey
 run_case "SIGUSR2 makes a fresh handshake, no loss" case_handshake
 run_case "SIGHUP reloads new timers, no loss" case_reload_timers
 run_case "SIGHUP with a renewed certificate: new handshake, no loss" case_reload_cert
