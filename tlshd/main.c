@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "tlstund.h"
 
@@ -79,12 +80,82 @@ static int check_lint(const struct tlstund_config *cfg,
 	return 0;
 }
 
+/*
+ * -t, trust = ca: every certificate of the bundle can sign certificates as
+ * verification requires (keyUsage with keyCertSign: the strict checks
+ * refuse a CA without it, so no peer would ever be accepted), and our own
+ * certificate chains to the bundle. The latter is a warning: a node may
+ * hold a certificate of another CA that its peers trust.
+ */
+static int check_ca_bundle(const struct tlstund_config *cfg, X509_STORE *ca,
+			   const struct tlstund_identity *id)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(ca);
+	X509_STORE_CTX *ctx;
+	char subject[256];
+	int i, ok;
+
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+		if (!x)
+			continue;
+		X509_NAME_oneline(X509_get_subject_name(x), subject,
+				  sizeof(subject));
+		if (!(X509_get_extension_flags(x) & EXFLAG_KUSAGE)) {
+			fprintf(stderr, "tlstund: %s: \"ca\" %s: the CA certificate %s has no keyUsage, which verification requires; reissue it with keyUsage = critical, keyCertSign, cRLSign\n",
+				cfg->path, cfg->ca_path, subject);
+			return 1;
+		}
+		if (!(X509_get_key_usage(x) & KU_KEY_CERT_SIGN)) {
+			fprintf(stderr, "tlstund: %s: \"ca\" %s: the keyUsage of CA certificate %s lacks keyCertSign, so it signs no certificate verification accepts; reissue it with keyCertSign\n",
+				cfg->path, cfg->ca_path, subject);
+			return 1;
+		}
+	}
+	ctx = X509_STORE_CTX_new();
+	if (!ctx || !X509_STORE_CTX_init(ctx, ca, id->cert, id->chain)) {
+		X509_STORE_CTX_free(ctx);
+		fprintf(stderr, "tlstund: %s: out of memory\n", cfg->path);
+		return 1;
+	}
+	ok = X509_verify_cert(ctx);
+	if (ok != 1)
+		fprintf(stderr, "tlstund: %s: warning: \"certificate\" %s does not chain to \"ca\" %s (%s): a peer that trusts only that CA will reject this node; use a certificate the CA issued, unless the peers trust this one's issuer\n",
+			cfg->path, cfg->cert_path, cfg->ca_path,
+			X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	X509_STORE_CTX_free(ctx);
+	return 0;
+}
+
+/* -t, trust = ca: the bundle, its CRLs and how they fit our certificate. */
+static int check_ca(const struct tlstund_config *cfg,
+		    const struct tlstund_identity *id)
+{
+	char err[512];
+	X509_STORE *ca;
+	int ret;
+
+	ca = tlstund_trust_load_ca(cfg->ca_path, err, sizeof(err));
+	if (!ca) {
+		fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
+		return 1;
+	}
+	ret = check_ca_bundle(cfg, ca, id);
+	if (!ret && cfg->crl_path[0] &&
+	    tlstund_trust_load_crl(ca, cfg->crl_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
+		ret = 1;
+	}
+	X509_STORE_free(ca);
+	return ret;
+}
+
 /* -t: everything that can be checked without the kernel or the network. */
 static int check(const struct tlstund_config *cfg)
 {
 	struct tlstund_identity id = { 0 };
 	char err[512];
-	X509_STORE *ca;
 	int ret;
 
 	if (tlstund_identity_load(&id, cfg->key_path, cfg->cert_path, err,
@@ -93,24 +164,11 @@ static int check(const struct tlstund_config *cfg)
 		return 1;
 	}
 	ret = check_lint(cfg, &id);
+	if (!ret && cfg->trust == TLSTUND_TRUST_CA)
+		ret = check_ca(cfg, &id);
 	tlstund_identity_free(&id);
 	if (ret)
 		return ret;
-	if (cfg->trust == TLSTUND_TRUST_CA) {
-		ca = tlstund_trust_load_ca(cfg->ca_path, err, sizeof(err));
-		if (!ca) {
-			fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
-			return 1;
-		}
-		if (cfg->crl_path[0] &&
-		    tlstund_trust_load_crl(ca, cfg->crl_path, err,
-					   sizeof(err)) < 0) {
-			fprintf(stderr, "tlstund: %s: %s\n", cfg->path, err);
-			X509_STORE_free(ca);
-			return 1;
-		}
-		X509_STORE_free(ca);
-	}
 	printf("tlstund: %s: configuration OK\n", cfg->path);
 	return 0;
 }
