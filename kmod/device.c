@@ -398,7 +398,11 @@ static const struct device_type tlstun_type = { .name = KBUILD_MODNAME };
 static void tlstun_setup(struct net_device *dev)
 {
 	struct tlstun_dev *tt = netdev_priv(dev);
-	enum { FEATURES = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
+	/* No NETIF_F_RXCSUM: received frames carry CHECKSUM_NONE and the
+	 * stack verifies them (receive.c says why), which is what a device
+	 * without receive checksum offload tells ethtool.
+	 */
+	enum { FEATURES = NETIF_F_SG | NETIF_F_HW_CSUM |
 			  NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA };
 
 	ether_setup(dev);

@@ -27,7 +27,8 @@
 # 24 + inner + 16); the same over an IPv6 underlay; device MTUs 1418/1398
 # and what happens to a packet that does not fit (device MTU, narrower
 # underlay routed and bridged); a device moved to another netns keeps
-# working through the socket of the netns that created it.
+# working through the socket of the netns that created it; tt0 claims no
+# receive checksum offload.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -36,7 +37,7 @@ MARKER=TLSTUN-MARKER-42		# 16 bytes: one ping -p pattern
 MARKER_HEX=$(printf %s "$MARKER" | od -An -tx1 | tr -d ' \n')
 IPERF_BYTES=$((4 * 1024 * 1024))
 
-require_cmd ip ping tcpdump iperf3 ss tlstun
+require_cmd ip ping tcpdump iperf3 ss ethtool tlstun
 [ -x "$TTPKT" ] || bail "$TTPKT is not built: make -C selftests/tools"
 
 cleanup() {
@@ -343,8 +344,22 @@ case_netns_move() {
 		fail "the moved tt0 lost its SAs"
 }
 
+# tt0 delivers every frame with CHECKSUM_NONE (the stack checks), so it
+# must not claim receive checksum offload, nor let it be switched on.
+case_rx_csum() {
+	local k
+
+	k=$(in_ns "$ns1" ethtool -k tt0) || fail "ethtool -k tt0 failed" || return
+	grep -qx 'rx-checksumming: off \[fixed\]' <<<"$k" ||
+		fail "tt0 says $(grep '^rx-checksumming' <<<"$k")"
+	! in_ns "$ns1" ethtool -K tt0 rx on 2>/dev/null ||
+		[ "$(in_ns "$ns1" ethtool -k tt0 | grep '^rx-checksumming')" = \
+		  "rx-checksumming: off [fixed]" ] ||
+		fail "rx checksumming could be switched on"
+}
+
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 setup
 run_case "ping through tt0" case_ping
 run_case "iperf3 TCP through tt0" case_iperf3
@@ -356,4 +371,5 @@ run_case "device MTU 1418/1398" case_mtu
 run_case "narrower underlay, routed" case_pmtu_routed
 run_case "narrower underlay, bridged" case_pmtu_bridged
 run_case "device moved to another netns" case_netns_move
+run_case "receive checksums are left to the stack" case_rx_csum
 ktap_finished
