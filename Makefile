@@ -5,7 +5,8 @@
 # make check      host unit tests + fuzz regression + kselftests in a VM
 # make demo       two daemons, one tunnel, in a VM
 # make bench      benchmarks (QUICK=1 for the short run)
-# make install    module (DKMS-less, into /lib/modules), tools, unit files
+# make install    module for the running kernel (or KVER=), tools, man pages,
+#                 unit file, bash completion
 
 # The kernel the module is built for and the VM boots: the newest Debian
 # 6.12 flavour installed, unless given.
@@ -22,6 +23,7 @@ DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= /etc/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 VERSION := 0.1
 export PREFIX DESTDIR
 
@@ -60,11 +62,30 @@ demo: deps
 bench: deps
 	tools/bench.sh
 
-# The module into /lib/modules/$(KVER)/extra, the two programs, the man
-# pages and tlstund@.service. /etc/tlstun is created for the configs.
-install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
-	depmod $(KVER)
+# "make install" is for the machine it runs on: the module is built for
+# the running kernel, unless KVER is given on the command line, in a tree
+# of its own (as module-old), and goes to /lib/modules/<kernel>/extra
+# (under DESTDIR when staging, where depmod is left to the package).
+ifeq ($(origin KVER),command line)
+INSTALL_KVER := $(KVER)
+else
+INSTALL_KVER := $(shell uname -r)
+endif
+INSTALL_KDIR := /lib/modules/$(INSTALL_KVER)/build
+
+# The module, the two programs, the man pages, tlstund@.service and the
+# bash completion. /etc/tlstun is created for the configs.
+install: tools tlshd
+	@test -d $(INSTALL_KDIR) || { echo "no headers for kernel $(INSTALL_KVER): $(INSTALL_KDIR) is missing; apt install linux-headers-$(INSTALL_KVER), or give KVER=<a kernel whose headers are installed>" >&2; exit 1; }
+	rm -rf build/kmod-install && mkdir -p build/kmod-install
+	cp -r Kbuild kmod include build/kmod-install/
+	find build/kmod-install \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+		-o -name '*.mod*' \) -delete
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR)/build/kmod-install modules
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR)/build/kmod-install \
+		INSTALL_MOD_DIR=extra $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
+		modules_install
+	$(if $(DESTDIR),,depmod $(INSTALL_KVER))
 	$(MAKE) -C tools install
 	$(MAKE) -C tlshd install
 	install -d -m 0755 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
@@ -74,6 +95,8 @@ install: all
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' tlshd/tlstund@.service.in \
 		> $(DESTDIR)$(UNITDIR)/tlstund@.service
+	install -D -m 0644 tools/tlstun.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/tlstun
 	install -d -m 0700 $(DESTDIR)/etc/tlstun
 
 # Instead of the module part of "install", for kernels to come.
