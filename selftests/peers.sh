@@ -22,7 +22,8 @@
 # another peer (where it is only learned, it can); rekeying one peer loses
 # nothing for the others; a removed peer loses its SAs and FDB entries at
 # once, with events, while the others keep flowing; learned entries age
-# out; 1000 peers and 65536 FDB entries on one device.
+# out; learning is bounded per peer and counted; 1000 peers and 65536 FDB
+# entries on one device.
 
 source "$(dirname "$0")/lib.sh"
 source "$LIB_DIR/nl/tunnel.sh"
@@ -327,6 +328,47 @@ case_ageing() {
 	ping_ok 1 2 || fail "node 1 cannot ping node 2 once its entries aged out"
 }
 
+# learned_is I J N: node I counts N learned FDB entries behind peer J.
+learned_is() {
+	[ "$(in_ns "$(node "$1")" tlstun -j peer show dev tt0 id "$2" |
+	     json_num fdb_learned)" = "$3" ]
+}
+
+# Node 2 sends node 1 frames from 4200 source MACs, one process, paced:
+# node 1 learns TLSTUN_FDB_PEER_LEARN_MAX (4096) of them behind peer 2,
+# counts the others as fdb_learn_full, and still delivers every frame.
+case_learn_bound() {
+	local full0 full1 rx0 rx1
+
+	full0=$(tlstun_stat "$n1" tt0 fdb_learn_full) &&
+	rx0=$(peer_stat 1 2 rx_packets) || fail "no counters" || return
+	in_ns "$n2" python3 -c 'import socket, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("tt0", 0))
+dst = bytes.fromhex("020000000801")
+for i in range(4200):
+	s.send(dst + bytes([0x02, 0x77, 0, 0, i >> 8, i & 0xff]) +
+	       b"\x88\xb5" + bytes(46))
+	if i % 50 == 49:
+		time.sleep(0.002)' || fail "cannot send the frames" || return
+	wait_for "$WAIT_TIMEOUT" learned_is 1 2 4096 ||
+		fail "node 1 learned $(in_ns "$n1" tlstun -j peer show dev tt0 id 2 | json_num fdb_learned) entries behind peer 2, not 4096" || return
+	full1=$(tlstun_stat "$n1" tt0 fdb_learn_full)
+	rx1=$(peer_stat 1 2 rx_packets)
+	ktap_print_msg "fdb_learn_full +$((full1 - full0)), peer 2 rx_packets +$((rx1 - rx0))"
+	[ "$full1" -gt "$full0" ] || fail "no fdb_learn_full counted"
+	[ $((rx1 - rx0)) -ge 4100 ] ||
+		fail "node 1 delivered $((rx1 - rx0)) of the 4200 frames"
+	# Node 3's share is its own: it still learns.
+	ping_ok 3 1 || fail "node 3 cannot ping node 1"
+	fdb_has 1 "$(mac_of 3)" 3 learned ||
+		fail "node 1 no longer learns behind peer 3"
+	in_ns "$n1" tlstun fdb set dev tt0 ageing 1 &&
+	wait_for 15 learned_is 1 2 0 &&
+	in_ns "$n1" tlstun fdb set dev tt0 ageing 300 ||
+		fail "peer 2's learned entries did not age out"
+}
+
 # Every malformed or impossible peer, FDB and peer-SA request is refused
 # with its reason, and changes nothing.
 case_bad_requests() {
@@ -420,7 +462,7 @@ case_scale() {
 }
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 setup
 run_case "every node pings every other" case_mesh
 run_case "a broadcast reaches every peer under its own SA" case_broadcast
@@ -430,6 +472,7 @@ run_case "a static MAC cannot be claimed by another peer" case_static
 run_case "rekeying one peer loses nothing for the others" case_rekey_one
 run_case "a removed peer loses its SAs and FDB entries at once" case_remove
 run_case "learned FDB entries age out" case_ageing
+run_case "learning is bounded per peer, counted, frames still delivered" case_learn_bound
 run_case "bad peer and FDB requests are refused" case_bad_requests
 run_case "1000 peers and 65536 FDB entries on one device" case_scale
 ktap_finished
