@@ -144,6 +144,57 @@ err:
 }
 
 /**
+ * tlstun_nl_dump_dev() - the device a per-device dump is about, referenced
+ * @skb: the dump's skb
+ * @cb: the dump; cb->args[0] holds the ifindex after the first part
+ *
+ * Named in the request the first time, by ifindex after that, so a device
+ * renamed mid-dump is still the one being dumped.
+ *
+ * Return: the device or an ERR_PTR; tlstun_dev_put() it.
+ */
+struct tlstun_dev *tlstun_nl_dump_dev(struct sk_buff *skb,
+				      struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct tlstun_dev *tt;
+
+	if (cb->args[0])
+		return tlstun_dev_get(net, cb->args[0], NULL, cb->extack);
+	tt = tlstun_nl_dev(net, tlstun_compat_dump_attrs(cb), cb->extack);
+	if (!IS_ERR(tt))
+		cb->args[0] = tt->dev->ifindex;
+	return tt;
+}
+
+/**
+ * tlstun_nl_parse_nest() - parse the nest @type of a request
+ * @attrs: the request's TLSTUN_A_* attributes
+ * @type: TLSTUN_A_SA, TLSTUN_A_PEER, TLSTUN_A_FDB
+ * @maxtype: highest attribute of the nest
+ * @policy: the nest's policy
+ * @tb: maxtype + 1 entries
+ * @missing: the extack message when the nest is absent, a string literal
+ * @extack: why it was refused
+ *
+ * Return: 0 or a negative errno.
+ */
+int tlstun_nl_parse_nest(struct nlattr **attrs, int type, int maxtype,
+			 const struct nla_policy *policy, struct nlattr **tb,
+			 const char *missing, struct netlink_ext_ack *extack)
+{
+	if (!attrs[type]) {
+		/* NL_SET_ERR_MSG() wants the literal itself; @missing is
+		 * one, so storing the pointer is what it would do.
+		 */
+		if (extack)
+			extack->_msg = missing;
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, maxtype, attrs[type], policy, extack);
+}
+
+/**
  * tlstun_nl_put_dev_ids() - put a device's index and name
  * @skb: the message
  * @tt: the device

@@ -29,6 +29,11 @@ void tlstun_nl_notify_acquire(struct tlstun_dev *tt, struct tlstun_peer *peer,
 struct tlstun_dev *tlstun_nl_dev(struct net *net, struct nlattr **attrs,
 				 struct netlink_ext_ack *extack);
 int tlstun_nl_put_dev_ids(struct sk_buff *skb, struct tlstun_dev *tt);
+struct tlstun_dev *tlstun_nl_dump_dev(struct sk_buff *skb,
+				      struct netlink_callback *cb);
+int tlstun_nl_parse_nest(struct nlattr **attrs, int type, int maxtype,
+			 const struct nla_policy *policy, struct nlattr **tb,
+			 const char *missing, struct netlink_ext_ack *extack);
 void tlstun_nl_multicast(struct tlstun_dev *tt, struct sk_buff *msg, gfp_t gfp);
 
 /* netlink_sa.c: SAs */

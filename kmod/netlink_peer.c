@@ -60,19 +60,6 @@ const struct nla_policy tlstun_sel_fdb_policy[TLSTUN_A_MAX + 1] = {
 	[TLSTUN_A_FDB]		= NLA_POLICY_NESTED(fdb_sel_policy),
 };
 
-/* Parse the nest @type of the request with @policy into @tb. */
-static int parse_nest(struct genl_info *info, int type, int maxtype,
-		      const struct nla_policy *policy, struct nlattr **tb,
-		      const char *what)
-{
-	if (!info->attrs[type]) {
-		NL_SET_ERR_MSG_FMT(info->extack, "missing %s attribute", what);
-		return -EINVAL;
-	}
-	return nla_parse_nested(tb, maxtype, info->attrs[type], policy,
-				info->extack);
-}
-
 static int put_peer_stats(struct sk_buff *skb, struct tlstun_peer *peer)
 {
 	static const u16 attr[5] = {
@@ -190,8 +177,10 @@ static int peer_doit(struct genl_info *info,
 	struct tlstun_dev *tt;
 	int err;
 
-	err = parse_nest(info, TLSTUN_A_PEER, TLSTUN_PEER_MAX_ATTR,
-			 peer_policy, tb, "peer");
+	err = tlstun_nl_parse_nest(info->attrs, TLSTUN_A_PEER,
+				   TLSTUN_PEER_MAX_ATTR, peer_policy, tb,
+				   "missing peer attribute",
+				   info->extack);
 	if (err)
 		return err;
 	tt = tlstun_nl_dev(genl_info_net(info), info->attrs, info->extack);
@@ -217,8 +206,10 @@ static int sel_peer(struct genl_info *info, u32 *id)
 	struct nlattr *tb[TLSTUN_PEER_MAX_ATTR + 1];
 	int err;
 
-	err = parse_nest(info, TLSTUN_A_PEER, TLSTUN_PEER_MAX_ATTR,
-			 peer_sel_policy, tb, "peer");
+	err = tlstun_nl_parse_nest(info->attrs, TLSTUN_A_PEER,
+				   TLSTUN_PEER_MAX_ATTR, peer_sel_policy, tb,
+				   "missing peer attribute",
+				   info->extack);
 	if (err)
 		return err;
 	if (!tb[TLSTUN_PEER_ID]) {
@@ -285,23 +276,6 @@ out:
 	return err;
 }
 
-/* The device a dump is about: named in the request the first time, by
- * ifindex in cb->args[0] after that.
- */
-static struct tlstun_dev *dump_dev(struct sk_buff *skb,
-				   struct netlink_callback *cb)
-{
-	struct net *net = sock_net(skb->sk);
-	struct tlstun_dev *tt;
-
-	if (cb->args[0])
-		return tlstun_dev_get(net, cb->args[0], NULL, cb->extack);
-	tt = tlstun_nl_dev(net, tlstun_compat_dump_attrs(cb), cb->extack);
-	if (!IS_ERR(tt))
-		cb->args[0] = tt->dev->ifindex;
-	return tt;
-}
-
 /* Peer 0 is listed while it is in use: a remote or an SA. */
 static bool peer0_listed(struct tlstun_dev *tt)
 {
@@ -321,7 +295,7 @@ int tlstun_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 	int err = 0;
 
-	tt = dump_dev(skb, cb);
+	tt = tlstun_nl_dump_dev(skb, cb);
 	if (IS_ERR(tt))
 		return PTR_ERR(tt);
 	mutex_lock(&tt->lock);
@@ -420,8 +394,9 @@ int tlstun_nl_add_fdb(struct sk_buff *skb, struct genl_info *info)
 	struct tlstun_dev *tt;
 	int err;
 
-	err = parse_nest(info, TLSTUN_A_FDB, TLSTUN_FDB_MAX_ATTR, fdb_policy,
-			 tb, "FDB");
+	err = tlstun_nl_parse_nest(info->attrs, TLSTUN_A_FDB,
+				   TLSTUN_FDB_MAX_ATTR, fdb_policy, tb,
+				   "missing FDB attribute", info->extack);
 	if (err)
 		return err;
 	if (!tb[TLSTUN_FDB_MAC] || !tb[TLSTUN_FDB_PEER_ID]) {
@@ -448,8 +423,9 @@ int tlstun_nl_del_fdb(struct sk_buff *skb, struct genl_info *info)
 	struct tlstun_dev *tt;
 	int err;
 
-	err = parse_nest(info, TLSTUN_A_FDB, TLSTUN_FDB_MAX_ATTR,
-			 fdb_sel_policy, tb, "FDB");
+	err = tlstun_nl_parse_nest(info->attrs, TLSTUN_A_FDB,
+				   TLSTUN_FDB_MAX_ATTR, fdb_sel_policy, tb,
+				   "missing FDB attribute", info->extack);
 	if (err)
 		return err;
 	if (!tb[TLSTUN_FDB_MAC]) {
@@ -472,7 +448,7 @@ int tlstun_nl_dump_fdb(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 	int err = 0;
 
-	tt = dump_dev(skb, cb);
+	tt = tlstun_nl_dump_dev(skb, cb);
 	if (IS_ERR(tt))
 		return PTR_ERR(tt);
 	rcu_read_lock();

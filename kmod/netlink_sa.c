@@ -189,17 +189,6 @@ static int fill_sa(struct sk_buff *skb, struct tlstun_dev *tt,
 	return 0;
 }
 
-static int parse_sa(struct genl_info *info, struct nlattr **attrs,
-		    const struct nla_policy *policy, struct nlattr **tb)
-{
-	if (!attrs[TLSTUN_A_SA]) {
-		NL_SET_ERR_MSG(info->extack, "missing SA attribute");
-		return -EINVAL;
-	}
-	return nla_parse_nested(tb, TLSTUN_SA_MAX, attrs[TLSTUN_A_SA],
-				policy, info->extack);
-}
-
 /* Zero the payload of every TLSTUN_A_SA of the request: all copies of the
  * key, the duplicates that parsing ignored included, wherever validation
  * stopped. (The core refused any request with bytes after its last
@@ -230,7 +219,9 @@ int tlstun_nl_add_sa(struct sk_buff *skb, struct genl_info *info)
 			  add_sa_policy, info->extack);
 	if (err)
 		goto out_wipe;
-	err = parse_sa(info, attrs, sa_policy, tb);
+	err = tlstun_nl_parse_nest(attrs, TLSTUN_A_SA, TLSTUN_SA_MAX, sa_policy,
+				   tb, "missing SA attribute",
+				   info->extack);
 	if (err)
 		goto out_wipe;
 	tt = tlstun_nl_dev(genl_info_net(info), attrs, info->extack);
@@ -259,7 +250,9 @@ static int sel_sa(struct genl_info *info, u64 *peer_id, u8 *dir, u32 *spi)
 	*peer_id = info->attrs[TLSTUN_A_PEER_ID] ?
 		   nla_get_u32(info->attrs[TLSTUN_A_PEER_ID]) :
 		   TLSTUN_SA_ANY_PEER;
-	err = parse_sa(info, info->attrs, sa_sel_policy, tb);
+	err = tlstun_nl_parse_nest(info->attrs, TLSTUN_A_SA, TLSTUN_SA_MAX,
+				   sa_sel_policy, tb, "missing SA attribute",
+				   info->extack);
 	if (err)
 		return err;
 	if (!tb[TLSTUN_SA_DIR] || !tb[TLSTUN_SA_SPI]) {
@@ -335,23 +328,14 @@ out:
 /* cb->args[0]: ifindex of the device being dumped; [1]: SAs already sent. */
 int tlstun_nl_dump_sa(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
 	struct tlstun_dev *tt;
 	struct tlstun_sa *sa;
 	long idx = 0;
 	int err = 0;
 
-	if (!cb->args[0]) {
-		tt = tlstun_nl_dev(net, tlstun_compat_dump_attrs(cb),
-				    cb->extack);
-		if (IS_ERR(tt))
-			return PTR_ERR(tt);
-		cb->args[0] = tt->dev->ifindex;
-	} else {
-		tt = tlstun_dev_get(net, cb->args[0], NULL, cb->extack);
-		if (IS_ERR(tt))
-			return PTR_ERR(tt);
-	}
+	tt = tlstun_nl_dump_dev(skb, cb);
+	if (IS_ERR(tt))
+		return PTR_ERR(tt);
 
 	mutex_lock(&tt->lock);
 	cb->seq = tt->sa_gen;	/* never 0 */
