@@ -158,13 +158,19 @@ static void acquire(struct tlstun_peer *peer, struct tlstun_sa *sa)
 /* Count a packet not sent against the device and, when known, the peer it
  * was for.
  */
-static void drop(struct tlstun_dev *tt, struct tlstun_peer *peer,
-		 struct sk_buff *skb, enum tlstun_drop reason)
+static void count_drop(struct tlstun_dev *tt, struct tlstun_peer *peer,
+		       enum tlstun_drop reason)
 {
 	tlstun_dev_drop(tt, reason);
 	if (peer)
 		tlstun_peer_count_tx_drop(peer);
 	DEV_STATS_INC(tt->dev, tx_dropped);
+}
+
+static void drop(struct tlstun_dev *tt, struct tlstun_peer *peer,
+		 struct sk_buff *skb, enum tlstun_drop reason)
+{
+	count_drop(tt, peer, reason);
 	kfree_skb(skb);
 }
 
@@ -424,9 +430,7 @@ static void xmit_copy(struct tlstun_dev *tt, struct tlstun_peer *peer,
 	struct sk_buff *copy = skb_clone(skb, GFP_ATOMIC);
 
 	if (unlikely(!copy)) {
-		tlstun_dev_drop(tt, TLSTUN_DROP_TX_NOMEM);
-		tlstun_peer_count_tx_drop(peer);
-		DEV_STATS_INC(tt->dev, tx_dropped);
+		count_drop(tt, peer, TLSTUN_DROP_TX_NOMEM);
 		return;
 	}
 	xmit_to_peer(tt, peer, cfg, port, copy);
