@@ -208,17 +208,6 @@ static void build(struct daemon *d, struct doc *doc, uint64_t now)
 	}
 }
 
-static void name_of(struct sockaddr_un *sun, socklen_t *len,
-		    const char *ifname)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	/* sun_path[0] stays NUL: an abstract name. */
-	*len = offsetof(struct sockaddr_un, sun_path) + 1 +
-	       snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1,
-			TLSTUND_STATUS_NAME_FMT, ifname);
-}
-
 /* Say who holds the name: another daemon (root or our user), or some
  * other process squatting it, which is refused all the same (fail
  * closed) but named, so that the administrator can find it.
@@ -265,7 +254,7 @@ int tlstund_status_open(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "status socket: %s", strerror(errno));
 		return -errno;
 	}
-	name_of(&sun, &len, d->cfg.ifname);
+	len = tlstund_status_addr(&sun, d->cfg.ifname);
 	if (bind(fd, (struct sockaddr *)&sun, len) || listen(fd, 8)) {
 		int e = errno;
 
@@ -281,17 +270,6 @@ int tlstund_status_open(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Root, or the daemon's own user: the status is for the administrator. */
-static bool caller_allowed(int fd)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
-		return false;
-	return cred.uid == 0 || cred.uid == geteuid();
-}
-
 /**
  * tlstund_status_serve() - answer every caller waiting on the socket
  * @d: the daemon
@@ -305,7 +283,8 @@ void tlstund_status_serve(struct daemon *d, uint64_t now)
 
 	while ((fd = accept4(d->status_fd, NULL, NULL,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		if (caller_allowed(fd)) {
+		/* The status is for the administrator. */
+		if (tlstund_status_peer_trusted(fd)) {
 			doc.len = 0;
 			build(d, &doc, now);
 			/* A caller that went away or does not read is its

@@ -60,29 +60,18 @@ static const struct field {
 	{ "last-error", "last_error", "%s", STR, false },
 };
 
-static bool server_trusted(int fd)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) &&
-	       (cred.uid == 0 || cred.uid == geteuid());
-}
-
 /* Read the whole document of the daemon of @dev into @buf. */
 static int read_status(const char *dev, char *buf, size_t size, size_t *len,
 		       bool *none)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun;
 	socklen_t slen;
 	ssize_t n;
 	int fd;
 
 	*none = false;
 	*len = 0;
-	slen = offsetof(struct sockaddr_un, sun_path) + 1 +
-	       snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
-			TLSTUND_STATUS_NAME_FMT, dev);
+	slen = tlstund_status_addr(&sun, dev);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fprintf(stderr, "Error: socket: %s\n", strerror(errno));
@@ -103,7 +92,7 @@ static int read_status(const char *dev, char *buf, size_t size, size_t *len,
 	/* Anyone in the namespace can bind an abstract name: believe only
 	 * a daemon of root or of our own user.
 	 */
-	if (!server_trusted(fd)) {
+	if (!tlstund_status_peer_trusted(fd)) {
 		close(fd);
 		fprintf(stderr, "Error: the status socket of %s is held by a process of another user, not a tlstund\n",
 			dev);
